@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Everything lives in .venv.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv messages lint format worker clean
+
+$(STAMP): requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+messages: venv
+	$(PY) manage.py compiletranslations
+
+## Serves the portal on embedded defaults (SQLite, no Redis) with a Celery worker + beat.
+run: messages
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
+	    --schedule=var/celerybeat-schedule >var/celery.log 2>&1 & worker=$$!; \
+	  echo "Celery worker with embedded beat: pid $$worker, log var/celery.log"; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+## Runs the whole test suite (SQLite unless DATABASE_URL/REDIS_URL are set).
+test: messages
+	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+worker: venv
+	$(VENV)/bin/celery -A portal worker -B --pool=solo --loglevel=INFO --schedule=var/celerybeat-schedule
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var/celery var/celerybeat-schedule* .pytest_cache

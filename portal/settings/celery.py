@@ -1,0 +1,49 @@
+"""Celery: Redis when REDIS_URL is set, else a kombu transport that needs no server.
+
+Without Redis the broker is kombu's filesystem transport (messages are files under
+var/celery) and results go to the database (django-celery-results), so `make run` can start
+a real worker with embedded beat and nothing else installed.
+"""
+
+import importlib
+
+from portal.settings.base import BASE_DIR, REDIS_URL, env
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    _celery_dir = BASE_DIR / "var" / "celery"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "processed_folder": str(_celery_dir / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = "django-db"
+
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_RESULT_EXTENDED = True
+CELERY_TIMEZONE = "Europe/Zurich"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Periodic jobs: each app declares its own in `<app>/schedule.py` as a plain dict named
+# BEAT_SCHEDULE (no Django imports there). DatabaseScheduler copies them into the
+# django-celery-beat tables at start-up, where staff can see and pause them in the admin.
+CELERY_BEAT_SCHEDULE: dict = {}
+for _app in ("portal.shop", "mailservices", "quotas", "kb", "messagetools"):
+    try:
+        _module = importlib.import_module(f"{_app}.schedule")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_app}.schedule":
+            raise
+        continue
+    CELERY_BEAT_SCHEDULE.update(_module.BEAT_SCHEDULE)

@@ -1,0 +1,112 @@
+"""Fixtures shared by the whole suite.
+
+Conventions:
+- `require_service(name, ok)`: a test that needs an outside service (PostgreSQL, Redis,
+  chromium, postfix, nsd...) calls this. Missing service: skip locally, *fail* under CI=true.
+- Customers are made with `make_customer()`; `customer`/`other_customer` are two tenants.
+"""
+
+import itertools
+import os
+import shutil
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from portal.accounts.models import User
+from portal.accounts.services import customer_create
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "Sehr-sicheres-Passwort-42"  # noqa: S105
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skips a test whose service is missing, except under CI=true, where it fails."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is required under CI=true but is not available")
+    pytest.skip(f"{name} is not available")
+
+
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str | None = None, password: str = PASSWORD, verified: bool = True, **kw):
+        email = email or f"kunde{next(_emails)}@example.org"
+        user = User.objects.create_user(email=email, password=password, **kw)
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_customer(make_user):
+    def make(email: str | None = None, **kw):
+        return customer_create(owner=make_user(email, **kw))
+
+    return make
+
+
+@pytest.fixture
+def customer(make_customer):
+    return make_customer("anna@example.org")
+
+
+@pytest.fixture
+def other_customer(make_customer):
+    return make_customer("bruno@example.org")
+
+
+@pytest.fixture
+def customer_client(client, customer):
+    """A test client logged in as the owner of `customer`."""
+    client.force_login(customer.owner)
+    return client
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("support@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (no browser download)."""
+    require_service("chromium", shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM))
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="de-CH", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
