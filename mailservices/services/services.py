@@ -1,0 +1,103 @@
+"""Domains and mail services: create, change plan, grow the address quota, settings."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mailservices.models import Domain, MailService
+from mailservices.plans import Plan, plan_facts
+from mailservices.validators import to_a_label
+from portal.accounts.models import Customer
+
+
+@transaction.atomic
+def domain_create(*, customer: Customer, name: str, source: str = Domain.Source.EXTERNAL) -> Domain:
+    """Adds a domain (typed in any form: Unicode or punycode) to the customer's account."""
+    a_label = to_a_label(name)
+    if Domain.objects.filter(name=a_label).exists():
+        raise ValidationError(
+            _("Die Domain %(name)s ist bereits im Portal erfasst.") % {"name": name},
+            code="domain_taken",
+        )
+    domain = Domain(customer=customer, name=a_label, source=source)
+    domain.full_clean()
+    domain.save()
+    return domain
+
+
+@transaction.atomic
+def mailservice_create(
+    *,
+    domain: Domain,
+    plan: str,
+    address_quota: int | None = None,
+    status: str = MailService.Status.ACTIVE,
+) -> MailService:
+    """Creates the (single) mail service of a domain."""
+    if MailService.objects.filter(domain=domain).exists():
+        raise ValidationError(
+            _("Für %(name)s besteht bereits ein E-Mail-Dienst.") % {"name": domain},
+            code="service_exists",
+        )
+    facts = plan_facts(plan)
+    service = MailService(
+        domain=domain,
+        plan=Plan(plan),
+        address_quota=address_quota or facts.default_address_quota,
+        status=status,
+    )
+    service.full_clean()
+    service.save()
+    return service
+
+
+@transaction.atomic
+def mailservice_add_addresses(*, service: MailService, count: int) -> MailService:
+    """Raises the address quota by `count` (bought in the shop or granted by staff)."""
+    if count < 1:
+        raise ValidationError(_("Die Anzahl muss mindestens 1 sein."), code="count_min")
+    service = MailService.objects.select_for_update().get(pk=service.pk)
+    new_quota = service.address_quota + count
+    if new_quota > plan_facts(service.plan).max_address_quota:
+        raise ValidationError(
+            _("Dieses Angebot erlaubt höchstens %(max)d Adressen.")
+            % {"max": plan_facts(service.plan).max_address_quota},
+            code="quota_max",
+        )
+    service.address_quota = new_quota
+    service.full_clean()
+    service.save(update_fields=["address_quota"])
+    return service
+
+
+@transaction.atomic
+def mailservice_change_plan(*, service: MailService, plan: str) -> MailService:
+    """Moves a service to another plan; the quota never drops below the addresses in use."""
+    service = MailService.objects.select_for_update().get(pk=service.pk)
+    facts = plan_facts(plan)
+    used = service.addresses.count()
+    if used > facts.max_address_quota:
+        raise ValidationError(
+            _("Das Angebot erlaubt %(max)d Adressen, der Dienst hat aber %(used)d.")
+            % {"max": facts.max_address_quota, "used": used},
+            code="plan_too_small",
+        )
+    service.plan = Plan(plan)
+    service.address_quota = min(
+        max(service.address_quota, facts.default_address_quota, used), facts.max_address_quota
+    )
+    service.full_clean()
+    service.save(update_fields=["plan", "address_quota"])
+    return service
+
+
+@transaction.atomic
+def mailservice_update_settings(
+    *, service: MailService, spam_filter_enabled: bool, external_warning_enabled: bool
+) -> MailService:
+    """The customer's own switches: spam filter and the external-email warning."""
+    service.spam_filter_enabled = spam_filter_enabled
+    service.external_warning_enabled = external_warning_enabled
+    service.full_clean()
+    service.save(update_fields=["spam_filter_enabled", "external_warning_enabled"])
+    return service
