@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "portal.dashboard",
     "portal.shop",
     "mailservices",
+    "mailservices.diagnosis",
+    "mailservices.mailstack",
     "quotas",
     "kb",
     "messagetools",

@@ -39,7 +39,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # BEAT_SCHEDULE (no Django imports there). DatabaseScheduler copies them into the
 # django-celery-beat tables at start-up, where staff can see and pause them in the admin.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _app in ("portal.shop", "mailservices", "quotas", "kb", "messagetools"):
+for _app in (
+    "portal.shop",
+    "mailservices",
+    "mailservices.diagnosis",
+    "mailservices.mailstack",
+    "quotas",
+    "kb",
+    "messagetools",
+):
     try:
         _module = importlib.import_module(f"{_app}.schedule")
     except ModuleNotFoundError as exc:
