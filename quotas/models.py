@@ -1,0 +1,163 @@
+"""Staff overrides of a sending limit, hourly usage history and the alerts already sent."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.models import Address
+from quotas.limits import Channel
+
+MAX_LIMIT = 100_000
+
+
+class SendingLimitOverrideQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(address__service__domain__customer=customer)
+
+    def active(self, now=None):
+        """Overrides in force at `now`: started, not past their end date, not ended by staff."""
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now, ended_at__isnull=True).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
+        )
+
+
+class SendingLimitOverride(models.Model):
+    """A limit staff set for one paid address after a written, reasoned request (SPEC §4).
+
+    Rows are never edited: a new override ends the one before it and staff can end one early,
+    so the rows of an address are its history (who approved what, why and when).
+    """
+
+    address = models.ForeignKey(
+        Address,
+        on_delete=models.CASCADE,
+        related_name="sending_limit_overrides",
+        verbose_name=_("Adresse"),
+    )
+    channel = models.CharField(
+        _("Versandweg"), max_length=10, choices=Channel.choices, default=Channel.SMTP
+    )
+    limit = models.PositiveIntegerField(
+        _("Empfänger pro 24 Stunden"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LIMIT)],
+    )
+    reason = models.TextField(_("Begründung"), max_length=2000)
+    request_reference = models.CharField(
+        _("Referenz der schriftlichen Anfrage"),
+        max_length=100,
+        help_text=_("z. B. die Ticketnummer der authentifizierten Anfrage des Kunden"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Genehmigt von"),
+    )
+    starts_at = models.DateTimeField(_("Gültig ab"), default=timezone.now)
+    ends_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
+    created_at = models.DateTimeField(_("Erfasst"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("Beendet von"),
+    )
+    end_note = models.CharField(_("Grund des Endes"), max_length=200, blank=True)
+
+    objects = SendingLimitOverrideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Angepasstes Versandlimit")
+        verbose_name_plural = _("Angepasste Versandlimits")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(limit__gte=1, limit__lte=MAX_LIMIT), name="override_limit_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="override_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="override_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason="") & ~models.Q(request_reference=""),
+                name="override_reason_and_reference",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.address_id}: {self.limit}"
+
+    def clean(self):
+        if self.address_id and not self.address.service.is_paid:
+            raise ValidationError(
+                {"address": _("Nur bezahlte Adressen können ein angepasstes Limit erhalten.")}
+            )
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Das Ende muss nach dem Beginn liegen.")})
+
+
+class UsageHour(models.Model):
+    """Recipients one address sent in one hour (rolled up from the live counters)."""
+
+    address = models.ForeignKey(
+        Address, on_delete=models.CASCADE, related_name="usage_hours", verbose_name=_("Adresse")
+    )
+    channel = models.CharField(
+        _("Versandweg"), max_length=10, choices=Channel.choices, default=Channel.SMTP
+    )
+    hour = models.DateTimeField(_("Stunde (Beginn)"))
+    recipients = models.PositiveIntegerField(_("Empfänger"))
+
+    class Meta:
+        verbose_name = _("Versand pro Stunde")
+        verbose_name_plural = _("Versand pro Stunde")
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "channel", "hour"], name="usage_hour_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["hour"], name="usage_hour_hour")]
+
+    def __str__(self):
+        return f"{self.address_id} {self.hour:%Y-%m-%d %H:00}: {self.recipients}"
+
+
+class UsageAlert(models.Model):
+    """An email telling the customer an address reached 80 % or 100 % of its limit."""
+
+    address = models.ForeignKey(
+        Address, on_delete=models.CASCADE, related_name="usage_alerts", verbose_name=_("Adresse")
+    )
+    channel = models.CharField(
+        _("Versandweg"), max_length=10, choices=Channel.choices, default=Channel.SMTP
+    )
+    level = models.PositiveSmallIntegerField(_("Schwelle (%)"))
+    used = models.PositiveIntegerField(_("Empfänger in 24 Stunden"))
+    limit = models.PositiveIntegerField(_("Limit"))
+    recipient = models.EmailField(_("Gesendet an"))
+    sent_at = models.DateTimeField(_("Gesendet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Warnung zum Versandlimit")
+        verbose_name_plural = _("Warnungen zum Versandlimit")
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(
+                fields=["address", "channel", "level", "sent_at"], name="usage_alert_lookup"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.address_id} {self.level} %"
