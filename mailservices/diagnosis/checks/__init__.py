@@ -1,0 +1,115 @@
+"""The diagnosis checks: DNS answers in, `CheckResult` dataclasses out, no ORM.
+
+Each `evaluate_*` function reads answers from an `AnswerSource` and decides. `check_spf`
+is the entry point other apps use (the message check): it brings its own fresh resolver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailservices.diagnosis.checks.autoconfig import evaluate_autoconfig
+from mailservices.diagnosis.checks.base import (
+    ERROR,
+    OK,
+    UNKNOWN,
+    WARNING,
+    CheckResult,
+    Finding,
+    ProviderFacts,
+    Record,
+    Text,
+    worst,
+)
+from mailservices.diagnosis.checks.dkim import evaluate_dkim
+from mailservices.diagnosis.checks.dmarc import evaluate_dmarc, organizational_domain
+from mailservices.diagnosis.checks.mx import evaluate_mx
+from mailservices.diagnosis.checks.spf import evaluate_spf
+from mailservices.diagnosis.dns import AnswerSource, MissingAnswer, normalize_name
+
+CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig")
+
+__all__ = [
+    "CHECK_NAMES",
+    "ERROR",
+    "OK",
+    "UNKNOWN",
+    "WARNING",
+    "CheckResult",
+    "Diagnosis",
+    "Finding",
+    "ProviderFacts",
+    "Record",
+    "Text",
+    "check_spf",
+    "organizational_domain",
+    "run_check",
+    "run_checks",
+]
+
+
+@dataclass
+class Diagnosis:
+    """All checks of one domain."""
+
+    domain: str
+    status: str
+    checks: list[CheckResult]
+
+    def to_json(self) -> dict:
+        return {
+            "domain": self.domain,
+            "status": self.status,
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+
+def run_check(
+    name: str,
+    domain: str,
+    source: AnswerSource,
+    provider: ProviderFacts,
+    dkim_public_key: str | None = None,
+) -> CheckResult:
+    if name == "mx":
+        return evaluate_mx(domain, source, provider)
+    if name == "spf":
+        return evaluate_spf(domain, source, provider)
+    if name == "dkim":
+        return evaluate_dkim(domain, source, provider, dkim_public_key)
+    if name == "dmarc":
+        return evaluate_dmarc(domain, source)
+    if name == "autoconfig":
+        return evaluate_autoconfig(domain, source, provider)
+    raise ValueError(name)
+
+
+def run_checks(
+    domain: str,
+    source: AnswerSource,
+    provider: ProviderFacts,
+    dkim_public_key: str | None = None,
+    progress=None,
+) -> Diagnosis:
+    """Runs every check in order; `progress(done, total)` is called after each one."""
+    domain = normalize_name(domain)
+    results = []
+    for index, name in enumerate(CHECK_NAMES, start=1):
+        results.append(run_check(name, domain, source, provider, dkim_public_key))
+        if progress:
+            progress(index, len(CHECK_NAMES))
+    return Diagnosis(domain, worst(r.status for r in results), results)
+
+
+def check_spf(domain: str, *, resolver=None) -> CheckResult:
+    """SPF of `domain` against our outbound addresses, with a fresh, cache-less resolver.
+
+    `resolver`: a dnspython resolver (see `resolver.make_resolver`); None uses the system's.
+    """
+    from mailservices.diagnosis.resolver import ResolverSource
+
+    return evaluate_spf(domain, ResolverSource(resolver), ProviderFacts.from_settings())
+
+
+# Re-exported for drivers that fill answer books.
+MissingAnswer = MissingAnswer
