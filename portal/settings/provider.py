@@ -17,3 +17,18 @@ PORTAL_NEWSLETTER_URL = env(
 PORTAL_ABUSE_EMAIL = env("PORTAL_ABUSE_EMAIL", default="abuse@alpenpost.example")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_NCSC_REPORT_URL = env("PORTAL_NCSC_REPORT_URL", default="https://www.report.ncsc.admin.ch/")
+PORTAL_WEBMAIL_URL = env("PORTAL_WEBMAIL_URL", default="https://webmail.alpenpost.example/")
+# Cost of the Dovecot {ARGON2ID} mail-password hashes (Dovecot's defaults: t=3, m=64 MiB, p=1).
+PORTAL_MAIL_PASSWORD_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 1}
+
+# --- Shop: invoices and the Swiss QR-bill (fictional account; the IBAN checksum is valid) ---
+# A QR-IBAN (institution id 30000-31999) gets QR references, a normal IBAN SCOR references.
+PORTAL_CREDITOR_IBAN = env("PORTAL_CREDITOR_IBAN", default="CH3930808000012345678")
+PORTAL_CREDITOR_NAME = env("PORTAL_CREDITOR_NAME", default="Alpenpost Mail AG")
+PORTAL_CREDITOR_STREET = env("PORTAL_CREDITOR_STREET", default="Postgasse")
+PORTAL_CREDITOR_HOUSE_NUMBER = env("PORTAL_CREDITOR_HOUSE_NUMBER", default="7")
+PORTAL_CREDITOR_POSTCODE = env("PORTAL_CREDITOR_POSTCODE", default="3011")
+PORTAL_CREDITOR_TOWN = env("PORTAL_CREDITOR_TOWN", default="Bern")
+PORTAL_CREDITOR_COUNTRY = env("PORTAL_CREDITOR_COUNTRY", default="CH")
+PORTAL_VAT_NUMBER = env("PORTAL_VAT_NUMBER", default="CHE-109.876.542 MWST")
+PORTAL_INVOICE_DUE_DAYS = env.int("PORTAL_INVOICE_DUE_DAYS", default=30)

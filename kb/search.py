@@ -1,0 +1,262 @@
+"""Searching the guides: PostgreSQL full text + trigram typo tolerance, or a SQLite fallback.
+
+Both paths return the same `SearchHit`s, best first, one per guide (slug), titled in the
+requested language when that version exists, else in German. `snippet` is HTML: the text is
+escaped and the matched words are wrapped in `<mark>`.
+"""
+
+import difflib
+import html
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.urls import reverse
+
+from kb.models import Guide, SearchTerm
+from kb.text import WORD_RE, transliterate
+
+MAX_QUERY_LENGTH = 300
+MARK_START, MARK_END = "\u27e6", "\u27e7"  # ⟦ ⟧: cannot collide with HTML, swapped for <mark>
+PREFIX_RE = re.compile(r"[^\W_]{3,40}$")
+
+STOPWORDS = frozenset(
+    """aber alle als also am an auch auf aus bei bin bis da das dass dem den der des die du
+    ein eine einem einen einer es für hat hatte ich ihr im in ist ja kann man mein meine mich
+    mir mit nach nicht noch nur oder ob sich sie sind so um und uns von vor was wenn wie wir wird
+    wo zu zum zur a an and are as at be by can do does for from how i if in is it my no not of
+    on or the this to was what when where why with you your""".split()
+)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    slug: str
+    title: str
+    language: str
+    snippet: str
+
+    @property
+    def url(self) -> str:
+        return reverse("kb:guide", args=[self.slug])
+
+    def as_json(self) -> dict:
+        return {"slug": self.slug, "title": self.title, "url": self.url, "snippet": self.snippet}
+
+
+def normalise_query(query: str) -> str:
+    return " ".join(query.split())[:MAX_QUERY_LENGTH]
+
+
+def _snippet_html(marked: str) -> str:
+    escaped = html.escape(marked, quote=False)
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def search_guides(query: str, *, language: str = "de", limit: int = 10) -> list[SearchHit]:
+    """The guides that answer `query`, best first."""
+    query = normalise_query(query)
+    if not query.strip() or not any(ch.isalnum() for ch in query):
+        return []
+    language = language if language in ("de", "en") else "de"
+    if connection.vendor == "postgresql":
+        return _search_postgres(query, language, limit)
+    return _search_fallback(query, language, limit)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+_CORRECTION_SQL = """
+SELECT t.word,
+       (SELECT s.word FROM kb_searchterm s
+         WHERE s.word %% t.word
+         ORDER BY similarity(s.word, t.word) DESC, s.word LIMIT 1)
+  FROM unnest(%s::text[]) AS t(word)
+ WHERE NOT EXISTS (SELECT 1 FROM kb_searchterm k WHERE k.word = t.word)
+"""
+
+
+def _corrected(query: str) -> tuple[str, str]:
+    """Swaps words no guide contains for the nearest vocabulary word (pg_trgm `%`).
+
+    Returns the corrected query and the tsquery prefix term for the word still being typed.
+    """
+    words = sorted({w.lower() for w in WORD_RE.findall(query)} - STOPWORDS)
+    if not words:
+        return query, ""
+    with connection.cursor() as cursor:
+        cursor.execute(_CORRECTION_SQL, [words])
+        unknown = dict(cursor.fetchall())
+    corrected = query
+    for wrong, right in unknown.items():
+        if right:
+            corrected = re.sub(rf"(?i)\b{re.escape(wrong)}\b", right, corrected)
+    prefix = ""
+    last = PREFIX_RE.search(query)
+    if last and not query.endswith(" ") and last.group(0).lower() in unknown:
+        prefix = f"'{last.group(0).lower()}':*"
+    return corrected, prefix
+
+
+def _or_query(config: str) -> str:
+    # plainto_tsquery ANDs the words; OR them so a pasted error message or a long question
+    # still finds the guide that shares most of its words (ts_rank rewards the overlap).
+    return (
+        f"(replace(plainto_tsquery('{config}', %(q)s)::text, ' & ', ' | ')::tsquery"
+        f" || to_tsquery('{config}', %(prefix)s))"
+    )
+
+
+_SEARCH_SQL = f"""
+WITH scored AS (
+  SELECT g.slug,
+         ts_rank(g.search_vector,
+                 CASE WHEN g.language = 'de' THEN {_or_query("german")}
+                      ELSE {_or_query("english")} END, 1)
+         + CASE WHEN g.search_vector @@ CASE WHEN g.language = 'de'
+                     THEN plainto_tsquery('german', %(q)s)
+                     ELSE plainto_tsquery('english', %(q)s) END
+                THEN 0.3 ELSE 0 END
+         + 0.4 * word_similarity(%(raw)s, g.title)
+         + CASE WHEN g.language = %(lang)s THEN 0.01 ELSE 0 END AS score
+    FROM kb_guide g
+   WHERE g.is_published
+     AND ((g.language = 'de' AND g.search_vector @@ {_or_query("german")})
+       OR (g.language = 'en' AND g.search_vector @@ {_or_query("english")})
+       OR %(raw)s <%% g.title)
+), best AS (
+  SELECT DISTINCT ON (slug) slug, score FROM scored ORDER BY slug, score DESC
+), top AS (
+  SELECT slug, score FROM best ORDER BY score DESC, slug LIMIT %(limit)s
+)
+SELECT top.slug, d.title, d.language,
+       ts_headline(CASE WHEN d.language = 'de' THEN 'german'::regconfig
+                        ELSE 'english'::regconfig END,
+                   d.body_text,
+                   CASE WHEN d.language = 'de' THEN {_or_query("german")}
+                        ELSE {_or_query("english")} END,
+                   'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
+  FROM top
+  CROSS JOIN LATERAL (
+    SELECT x.title, x.language, x.body_text FROM kb_guide x
+     WHERE x.slug = top.slug AND x.is_published
+     ORDER BY x.language = %(lang)s DESC, x.language = 'de' DESC LIMIT 1
+  ) d
+ ORDER BY top.score DESC, top.slug
+"""
+
+
+def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
+    corrected, prefix = _corrected(query)
+    params = {"q": corrected, "raw": query, "prefix": prefix, "lang": language, "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(_SEARCH_SQL, params)
+        rows = cursor.fetchall()
+    return [
+        SearchHit(slug=slug, title=title, language=lang, snippet=_snippet_html(snippet))
+        for slug, title, lang, snippet in rows
+    ]
+
+
+# --- SQLite and other databases: a small scorer in Python ------------------------------------
+
+
+def _stem(word: str) -> str:
+    """A crude stem: enough to match `Passworts` with `Passwort` or `adresses` with `adresse`."""
+    return word if len(word) <= 5 else word[: max(5, len(word) - 2)]
+
+
+def _terms(query: str, vocabulary: list[str]) -> list[str]:
+    terms = []
+    for raw in re.findall(r"[^\W_]+(?:[.\-][^\W_]+)*", query.lower()):
+        if raw in STOPWORDS or len(raw) < 2:
+            continue
+        if raw.isalpha() and len(raw) >= 4 and raw not in vocabulary:
+            close = difflib.get_close_matches(raw, vocabulary, n=1, cutoff=0.8)
+            if close:
+                raw = close[0]
+        terms.append(raw)
+    return terms
+
+
+def _field_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+(?:[.\-][^\W_]+)*", text.lower()))
+
+
+def _matches(term: str, words: set[str]) -> bool:
+    if term in words:
+        return True
+    stem = _stem(term)
+    return len(stem) >= 3 and any(w.startswith(stem) for w in words)
+
+
+def _fallback_snippet(text: str, terms: list[str]) -> str:
+    lowered = text.lower()
+    positions = [lowered.find(_stem(t)) for t in terms]
+    positions = [p for p in positions if p >= 0]
+    start = max(0, min(positions) - 60) if positions else 0
+    excerpt = text[start : start + 220]
+    if start:
+        excerpt = "… " + excerpt.split(" ", 1)[-1]
+    if start + 220 < len(text):
+        excerpt = excerpt.rsplit(" ", 1)[0] + " …"
+    escaped = html.escape(excerpt, quote=False)
+    for term in sorted({_stem(t) for t in terms}, key=len, reverse=True):
+        if len(term) >= 2:
+            escaped = re.sub(
+                rf"(?i)\b({re.escape(html.escape(term, quote=False))}\w*)",
+                r"<mark>\1</mark>",
+                escaped,
+            )
+    return escaped
+
+
+def _search_fallback(query: str, language: str, limit: int) -> list[SearchHit]:
+    vocabulary = list(SearchTerm.objects.values_list("word", flat=True))
+    terms = _terms(query, vocabulary)
+    if not terms:
+        return []
+    best: dict[str, tuple[float, dict]] = {}
+    rows = list(
+        Guide.objects.published().values(
+            "slug", "language", "title", "summary", "tags", "body_text"
+        )
+    )
+    for row in rows:
+        title = _field_words(row["title"] + " " + transliterate(row["title"]))
+        summary = _field_words(
+            " ".join([row["summary"], *row["tags"], transliterate(" ".join(row["tags"]))])
+        )
+        body = _field_words(row["body_text"])
+        score, matched = 0.0, 0
+        for term in terms:
+            if _matches(term, title):
+                score, matched = score + 3, matched + 1
+            elif _matches(term, summary):
+                score, matched = score + 2, matched + 1
+            elif _matches(term, body):
+                score, matched = score + 1, matched + 1
+        if not matched:
+            continue
+        score = score / len(terms) + (1.5 if matched == len(terms) else 0)
+        score += 0.01 if row["language"] == language else 0
+        if row["slug"] not in best or score > best[row["slug"]][0]:
+            best[row["slug"]] = (score, row)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    display = {
+        (g["slug"], g["language"]): g
+        for g in rows
+        if g["slug"] in {slug for slug, _ in ranked}
+    }
+    hits = []
+    for slug, (_score, row) in ranked:
+        shown = display.get((slug, language)) or display.get((slug, "de")) or row
+        hits.append(
+            SearchHit(
+                slug=slug,
+                title=shown["title"],
+                language=shown["language"],
+                snippet=_fallback_snippet(shown["body_text"], terms),
+            )
+        )
+    return hits
