@@ -1,3 +1,10 @@
+from django.urls import path
+
+from quotas import views
+
 app_name = "quotas"
 
-urlpatterns = []
+urlpatterns = [
+    path("usage/services/<int:pk>/", views.service_usage, name="service_usage"),
+    path("usage/addresses/<int:pk>/", views.address_usage, name="address_usage"),
+]

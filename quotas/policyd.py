@@ -1,0 +1,210 @@
+"""The policy service Postfix asks at RCPT and END-OF-MESSAGE (asyncio, many clients).
+
+Each Postfix smtpd process keeps one connection open and sends one request at a time;
+thousands of such connections are served by one event loop. Limits are resolved from the
+database in a worker thread and cached for a minute; the counting is one Redis script per
+request (quotas.counters).
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.urls import NoReverseMatch, reverse
+
+from quotas import counters, policy
+from quotas.conf import quota_settings
+from quotas.limits import PHP_MAIL_FALLBACK, Channel
+from quotas.selectors import address_email, address_for_sender, sending_limit
+
+logger = logging.getLogger("quotas.policyd")
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+@dataclass(frozen=True)
+class ResolvedLimit:
+    counter: str  # counter id in Redis
+    sender: str  # the address as named in the answer
+    limit: int
+    page_url: str
+
+
+def _absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def resolve_limit(subject: policy.Subject) -> ResolvedLimit:
+    """Database lookup of the limit for a sender and channel (runs in a worker thread)."""
+    close_old_connections()
+    address = address_for_sender(subject.sender)
+    if address is not None:
+        found = sending_limit(address, channel=subject.channel)
+        email = address_email(address)
+        return ResolvedLimit(
+            counter=counters.counter_id(channel=subject.channel, sender=email),
+            sender=email,
+            limit=found.limit,
+            page_url=_absolute(reverse("quotas:address_usage", args=[address.pk])),
+        )
+    try:
+        page = _absolute(reverse("kb:guide", args=["versandlimits"]))
+    except NoReverseMatch:
+        page = _absolute("/")
+    if subject.channel == Channel.PHP_MAIL:
+        limit = PHP_MAIL_FALLBACK
+    else:
+        limit = quota_settings.UNKNOWN_SENDER_LIMIT
+        logger.warning("login %s is not a portal address; default limit %s", subject.sender, limit)
+    return ResolvedLimit(
+        counter=counters.counter_id(channel=subject.channel, sender=subject.sender),
+        sender=subject.sender,
+        limit=limit,
+        page_url=page,
+    )
+
+
+class LimitCache:
+    """Resolved limits kept for `ttl` seconds; concurrent misses for one sender share a lookup."""
+
+    def __init__(self, resolve: Callable[[policy.Subject], ResolvedLimit], *, ttl: float):
+        self.resolve = resolve
+        self.ttl = ttl
+        self._entries: dict[policy.Subject, tuple[float, ResolvedLimit]] = {}
+        self._pending: dict[policy.Subject, asyncio.Future] = {}
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="quota-db")
+
+    async def get(self, subject: policy.Subject) -> ResolvedLimit:
+        entry = self._entries.get(subject)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        pending = self._pending.get(subject)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, self.resolve, subject)
+        self._pending[subject] = future
+        try:
+            found = await future
+        finally:
+            self._pending.pop(subject, None)
+        self._entries[subject] = (time.monotonic() + self.ttl, found)
+        if len(self._entries) > 100_000:
+            self._entries.clear()
+        return found
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class PolicyService:
+    """Turns one policy request into one action."""
+
+    def __init__(
+        self,
+        counters_client: counters.AsyncSendingCounters,
+        limits: LimitCache,
+        *,
+        php_mail_networks=(),
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self.counters = counters_client
+        self.limits = limits
+        self.php_mail_networks = policy.parse_networks(php_mail_networks)
+        self.clock = clock
+
+    async def decide(self, request: policy.PolicyRequest) -> str:
+        if request.state not in ("RCPT", "END-OF-MESSAGE"):
+            return policy.DUNNO
+        subject = policy.subject_of(request, php_mail_networks=self.php_mail_networks)
+        if subject is None:
+            return policy.DUNNO
+        instance = request.instance or f"noinstance-{id(request)}"
+        try:
+            found = await self.limits.get(subject)
+            if request.state == "RCPT":
+                decision = await self.counters.reserve(
+                    found.counter, instance=instance, limit=found.limit, now=self.clock()
+                )
+            else:
+                decision = await self.counters.commit(
+                    found.counter,
+                    instance=instance,
+                    recipients=request.recipient_count,
+                    limit=found.limit,
+                    now=self.clock(),
+                )
+        except (counters.RedisError, OSError, TimeoutError):
+            logger.error(
+                "sending counters unreachable: deferring %s for %s",
+                request.state,
+                subject.sender,
+                exc_info=True,
+            )
+            return policy.temporary_failure()
+        except Exception:
+            logger.exception("policy decision failed for %s", subject.sender)
+            return policy.temporary_failure()
+        if decision.allowed:
+            return policy.DUNNO
+        logger.info(
+            "limit reached: %s (%s) used=%s reserved=%s limit=%s",
+            found.sender,
+            subject.channel,
+            decision.used,
+            decision.reserved,
+            found.limit,
+        )
+        return policy.deferral(sender=found.sender, limit=found.limit, page_url=found.page_url)
+
+    async def handle_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        """Serves one Postfix connection until it closes: one answer per request, in order."""
+        try:
+            while True:
+                try:
+                    block = await reader.readuntil(b"\n\n")
+                except asyncio.IncompleteReadError:
+                    return
+                try:
+                    request = policy.parse_request(block)
+                except policy.ProtocolError as exc:
+                    logger.warning("bad policy request: %s", exc)
+                    return
+                writer.write(policy.format_response(await self.decide(request)))
+                await writer.drain()
+        except asyncio.LimitOverrunError:
+            logger.warning("policy request too large; closing the connection")
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+
+async def start_server(service: PolicyService, host: str, port: int) -> asyncio.Server:
+    return await asyncio.start_server(
+        service.handle_connection, host, port, limit=policy.MAX_REQUEST_BYTES, backlog=1024
+    )
+
+
+def parse_bind(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def build_service(*, redis_url=None, php_mail_networks=None, clock=utc_now, **counter_kw):
+    client = counters.AsyncSendingCounters.from_url(
+        redis_url or quota_settings.REDIS_URL, **counter_kw
+    )
+    cache = LimitCache(resolve_limit, ttl=quota_settings.LIMIT_CACHE_SECONDS)
+    networks = quota_settings.PHP_MAIL_NETWORKS if php_mail_networks is None else php_mail_networks
+    return PolicyService(client, cache, php_mail_networks=networks, clock=clock)

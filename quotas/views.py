@@ -1,0 +1,69 @@
+"""Customer pages: how much of its sending limit an address (or a whole service) used."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from mailservices.models import Address, MailService
+from portal.accounts.decorators import customer_required
+from quotas.charts import daily_chart, hourly_chart
+from quotas.conf import quota_settings
+from quotas.selectors import usage_for_addresses, usage_totals_by_hour
+
+
+def _common(now):
+    return {
+        "now": now,
+        "window_hours": quota_settings.WINDOW_SECONDS // 3600,
+        "newsletter_url": settings.PORTAL_NEWSLETTER_URL,
+    }
+
+
+@customer_required
+def address_usage(request, pk):
+    address = get_object_or_404(
+        Address.objects.for_customer(request.customer).select_related("service__domain"), pk=pk
+    )
+    now = timezone.now()
+    items, live = usage_for_addresses([address], now=now)
+    for item in items:
+        item.chart_24h = hourly_chart(item.hourly, now=now)
+        item.chart_7d = daily_chart(item.hourly, now=now, limit=item.limit.limit)
+    context = {
+        **_common(now),
+        "address": address,
+        "service": address.service,
+        "items": items,
+        "live": live,
+    }
+    template = "quotas/address_usage.html"
+    if request.htmx:
+        template = "quotas/partials/_address_usage.html"
+    return render(request, template, context)
+
+
+@customer_required
+def service_usage(request, pk):
+    service = get_object_or_404(
+        MailService.objects.for_customer(request.customer).select_related("domain"), pk=pk
+    )
+    addresses = list(service.addresses.order_by("local_part"))
+    for address in addresses:
+        address.service = service  # already loaded: no query per row
+    now = timezone.now()
+    items, live = usage_for_addresses(addresses, now=now)
+    totals = usage_totals_by_hour(items)
+    context = {
+        **_common(now),
+        "service": service,
+        "items": items,
+        "live": live,
+        "total_used": sum(i.used for i in items),
+        "busiest": max(items, key=lambda i: i.percent, default=None),
+        "chart_24h": hourly_chart(totals, now=now),
+        "chart_7d": daily_chart(totals, now=now),
+    }
+    template = "quotas/service_usage.html"
+    if request.htmx:
+        template = "quotas/partials/_service_usage.html"
+    return render(request, template, context)

@@ -1,0 +1,114 @@
+"""Fixtures of the sending-limit tests: a throwaway redis-server per xdist worker, and
+services/addresses on every plan."""
+
+import itertools
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+import redis
+
+from mailservices.models import Address
+from mailservices.services.services import domain_create, mailservice_create
+from quotas.counters import SendingCounters
+from tests.conftest import require_service
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server on a free port of 127.0.0.1 that a test may stop (never the shared one)."""
+
+    def __init__(self, workdir):
+        self.exe = shutil.which("redis-server")
+        self.workdir = workdir
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [
+                self.exe,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    require_service("redis-server", shutil.which("redis-server") is not None)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def quota_redis(redis_server, settings):
+    """Points the quotas app at the worker's Redis with a key prefix of its own."""
+    prefix = f"t{uuid.uuid4().hex[:10]}:"
+    settings.QUOTAS_REDIS_URL = redis_server.url
+    settings.QUOTAS_KEY_PREFIX = prefix
+    client = redis.Redis.from_url(redis_server.url)
+    yield client
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def counters(quota_redis):
+    return SendingCounters.from_settings()
+
+
+_domains = itertools.count(1)
+
+
+@pytest.fixture
+def make_service(customer):
+    def make(plan: str, *, address_quota: int | None = None, owner=None, name=None):
+        domain = domain_create(customer=owner or customer, name=name or f"firma{next(_domains)}.ch")
+        return mailservice_create(domain=domain, plan=plan, address_quota=address_quota)
+
+    return make
+
+
+@pytest.fixture
+def make_address():
+    def make(service, local_part="anna"):
+        return Address.objects.create(service=service, local_part=local_part)
+
+    return make
