@@ -1,0 +1,320 @@
+"""Renders the Postfix and Dovecot configuration that reads the portal's lookup views.
+
+`render(layout)` returns {relative path: file text}; `manage.py mailstack_config --out DIR`
+writes it for production, and the test harness writes it (with its own ports and
+directories) to run a real Postfix and Dovecot. Both use the same text.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from mailservices.mailstack import lookups, sieve
+
+
+class ConfigError(ValueError):
+    """The database or an option cannot be served to the mail stack."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """How Postfix and Dovecot reach the portal's database (read-only access is enough)."""
+
+    driver: str  # "pgsql" | "sqlite"
+    name: str  # database name, or the SQLite file
+    host: str = ""
+    port: str = ""
+    user: str = ""
+    password: str = ""
+
+    @classmethod
+    def from_connection(cls, *, user: str = "", password: str = "") -> "Database":
+        """The database Django is connected to (under pytest: the test database)."""
+        params = connection.settings_dict
+        if connection.vendor == "postgresql":
+            return cls(
+                driver="pgsql",
+                name=params["NAME"],
+                host=params.get("HOST") or "localhost",
+                port=str(params.get("PORT") or "5432"),
+                user=user or params.get("USER") or "",
+                password=password if user else (params.get("PASSWORD") or ""),
+            )
+        if connection.vendor == "sqlite":
+            name = str(params["NAME"])
+            if name == ":memory:" or "mode=memory" in name:
+                raise ConfigError("An in-memory SQLite database cannot be shared with Postfix.")
+            return cls(driver="sqlite", name=str(Path(name).resolve()))
+        raise ConfigError(f"The mail stack reads PostgreSQL or SQLite, not {connection.vendor}.")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things live and how the daemons talk to each other.
+
+    Socket addresses are Postfix-style: `inet:HOST:PORT` or a Unix socket path (relative
+    paths are relative to Postfix's queue directory, e.g. `private/dovecot-lmtp`).
+    """
+
+    database: Database
+    out_dir: Path  # where the files are meant to be installed (paths inside the files)
+    mail_host: str = field(default_factory=lambda: settings.PORTAL_MAIL_HOST)
+    mail_root: str = "/var/vmail"
+    vmail_user: str = "vmail"
+    vmail_group: str = "vmail"
+    postfix_queue_dir: str = "/var/spool/postfix"
+    lmtp: str = "private/dovecot-lmtp"
+    auth: str = "private/auth"
+    policy: str = "inet:127.0.0.1:10040"
+    submission_listen: str = "submissions"  # master.cf service name or HOST:PORT (465)
+    submission_host: str = "127.0.0.1:25"  # where Dovecot sends responder replies
+    tls_cert: str = "/etc/ssl/certs/mail.pem"
+    tls_key: str = "/etc/ssl/private/mail.key"
+
+    @property
+    def postfix_dir(self) -> Path:
+        return self.out_dir / "postfix"
+
+    @property
+    def dovecot_dir(self) -> Path:
+        return self.out_dir / "dovecot"
+
+    @property
+    def sieve_dir(self) -> Path:
+        return self.out_dir / "sieve"
+
+
+def _one_line(query: str) -> str:
+    return re.sub(r"\s+", " ", query).strip()
+
+
+def _map_ref(layout: Layout, name: str) -> str:
+    return f"{layout.database.driver}:{layout.postfix_dir / f'{name}.cf'}"
+
+
+def _postfix_map(layout: Layout, query: str) -> str:
+    db = layout.database
+    head = "# Written by `manage.py mailstack_config`; reads a view of the portal's database.\n"
+    if db.driver == "sqlite":
+        return f"{head}dbpath = {db.name}\nquery = {_one_line(query)}\n"
+    return (
+        f"{head}hosts = {db.host}:{db.port}\nuser = {db.user}\npassword = {db.password}\n"
+        f"dbname = {db.name}\nquery = {_one_line(query)}\n"
+    )
+
+
+def _inet(address: str) -> tuple[str, str] | None:
+    if address.startswith("inet:"):
+        host, _, port = address[len("inet:") :].rpartition(":")
+        return host, port
+    return None
+
+
+def _postfix_socket(address: str) -> str:
+    return address if _inet(address) else f"unix:{address}"
+
+
+def _dovecot_listener(layout: Layout, name: str, address: str, *, postfix_owned: bool) -> str:
+    inet = _inet(address)
+    if inet:
+        host, port = inet
+        return f"  inet_listener {name} {{\n    address = {host}\n    port = {port}\n  }}\n"
+    path = address if address.startswith("/") else f"{layout.postfix_queue_dir}/{address}"
+    owner = "    user = postfix\n    group = postfix\n" if postfix_owned else ""
+    return f"  unix_listener {path} {{\n    mode = 0600\n{owner}  }}\n"
+
+
+def main_cf(layout: Layout) -> str:
+    maps = {m.name: _map_ref(layout, m.name) for m in lookups.POSTFIX_MAPS}
+    policy = f"check_policy_service {layout.policy}" if layout.policy else ""
+    submission_rcpt = ", ".join(
+        part
+        for part in (
+            f"check_recipient_access {maps['recipient_access']}",
+            policy,
+            "permit_sasl_authenticated",
+            "reject",
+        )
+        if part
+    )
+    return f"""\
+# Written by `manage.py mailstack_config`: the portal's database decides which domains and
+# addresses exist. Append to main.cf (a later line wins over an earlier one).
+myhostname = {layout.mail_host}
+mydestination =
+recipient_delimiter = +
+# Domains arrive as A-labels (punycode), the form the portal stores.
+smtputf8_enable = no
+strict_rfc821_envelopes = yes
+
+virtual_mailbox_domains = {maps["virtual_mailbox_domains"]}
+virtual_mailbox_maps = {maps["virtual_mailbox_maps"]}
+virtual_alias_maps = {maps["virtual_alias_maps"]}
+virtual_transport = lmtp:{_postfix_socket(layout.lmtp)}
+# One recipient per LMTP delivery, so X-Original-To (flags=O in master.cf) is exact.
+lmtp_destination_recipient_limit = 1
+
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = {layout.auth}
+smtpd_sasl_auth_enable = no
+smtpd_sender_login_maps = {maps["sender_login_maps"]}
+smtpd_tls_chain_files = {layout.tls_key}, {layout.tls_cert}
+smtpd_tls_security_level = may
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# Disabled addresses refuse mail before the catch-all could take it.
+smtpd_recipient_restrictions = check_recipient_access {maps["recipient_access"]},
+    reject_unauth_destination
+# Nobody sends as one of our addresses without logging in as its owner.
+smtpd_sender_restrictions = reject_unauthenticated_sender_login_mismatch
+
+# Used by the submission service in master.cf (port 465).
+mailstack_submission_recipient_restrictions = {submission_rcpt}
+mailstack_submission_end_of_data_restrictions = {policy}
+"""
+
+
+def master_cf(layout: Layout) -> str:
+    return f"""\
+# Written by `manage.py mailstack_config`. Add to master.cf; replace an existing `lmtp` line.
+# Submission with implicit TLS (client settings: port 465, SSL/TLS, authentication).
+{layout.submission_listen} inet n - n - - smtpd
+  -o syslog_name=postfix/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_restrictions=reject_sender_login_mismatch
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=$mailstack_submission_recipient_restrictions
+  -o smtpd_end_of_data_restrictions=$mailstack_submission_end_of_data_restrictions
+# Delivery to Dovecot; flags=O adds X-Original-To (what the sender wrote) for the responder.
+lmtp unix - - n - - lmtp flags=O
+"""
+
+
+def dovecot_sql_conf(layout: Layout) -> str:
+    db = layout.database
+    if db.driver == "sqlite":
+        connect = db.name
+    else:
+        connect = f"host={db.host} port={db.port} dbname={db.name} user={db.user}" + (
+            f" password={db.password}" if db.password else ""
+        )
+    return f"""\
+# Written by `manage.py mailstack_config`: Dovecot's passdb and userdb from the portal.
+driver = {db.driver}
+connect = {connect}
+default_pass_scheme = ARGON2ID
+password_query = {_one_line(lookups.PASSDB_QUERY)}
+user_query = {_one_line(lookups.userdb_query())}
+iterate_query = {_one_line(lookups.USERDB_ITERATE_QUERY)}
+"""
+
+
+def dovecot_conf(layout: Layout) -> str:
+    sql = layout.dovecot_dir / "dovecot-sql.conf.ext"
+    before = "\n".join(
+        f"  {script.purpose} = {layout.sieve_dir / script.filename}" for script in sieve.SCRIPTS
+    )
+    lmtp_listener = _dovecot_listener(layout, "lmtp", layout.lmtp, postfix_owned=True)
+    auth_listener = _dovecot_listener(layout, "auth", layout.auth, postfix_owned=True)
+    return f"""\
+# Written by `manage.py mailstack_config`: include at the end of dovecot.conf
+# (`!include_try /etc/dovecot/portal/dovecot/portal.conf`) and disable other passdb/userdb.
+mail_home = {layout.mail_root}/%d/%n
+mail_location = maildir:~/Maildir
+mail_uid = {layout.vmail_user}
+mail_gid = {layout.vmail_group}
+auth_username_format = %Lu
+auth_mechanisms = plain login
+disable_plaintext_auth = yes
+recipient_delimiter = +
+lmtp_save_to_detail_mailbox = no
+quota_vsizes = yes
+mail_plugins = $mail_plugins quota
+protocol lmtp {{
+  mail_plugins = $mail_plugins sieve
+}}
+protocol imap {{
+  mail_plugins = $mail_plugins imap_quota
+}}
+submission_host = {layout.submission_host}
+
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Drafts {{
+    special_use = \\Drafts
+    auto = subscribe
+  }}
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+  mailbox {sieve.JUNK_MAILBOX} {{
+    special_use = \\Junk
+    auto = subscribe
+  }}
+  mailbox Trash {{
+    special_use = \\Trash
+    auto = subscribe
+  }}
+}}
+
+passdb {{
+  driver = sql
+  args = {sql}
+}}
+userdb {{
+  driver = sql
+  args = {sql}
+}}
+
+plugin {{
+  quota = count:User quota
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+{before}
+  sieve_global_extensions = +vnd.dovecot.environment
+  sieve_extensions = +editheader
+}}
+
+service lmtp {{
+{lmtp_listener}}}
+service auth {{
+{auth_listener}}}
+"""
+
+
+def render(layout: Layout) -> dict[str, str]:
+    """Every file of the configuration, by path relative to the output directory."""
+    files = {f"postfix/{m.name}.cf": _postfix_map(layout, m.query) for m in lookups.POSTFIX_MAPS}
+    files["postfix/main.cf.portal"] = main_cf(layout)
+    files["postfix/master.cf.portal"] = master_cf(layout)
+    files["dovecot/dovecot-sql.conf.ext"] = dovecot_sql_conf(layout)
+    files["dovecot/portal.conf"] = dovecot_conf(layout)
+    for script in sieve.SCRIPTS:
+        files[f"sieve/{script.filename}"] = script.text
+    return files
+
+
+# Files holding the database password: readable by root and the daemons only.
+SECRET_FILES = {f"postfix/{m.name}.cf" for m in lookups.POSTFIX_MAPS} | {
+    "dovecot/dovecot-sql.conf.ext"
+}
+
+
+def write(files: dict[str, str], target: Path) -> list[Path]:
+    """Writes the files below `target` (each atomically: temp file, then rename)."""
+    written = []
+    for relative, text in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o640 if relative in SECRET_FILES else 0o644)
+        tmp.replace(path)
+        written.append(path)
+    return written
