@@ -152,6 +152,9 @@ class Address(models.Model):
         help_text=_("Im Dovecot-Format mit Schema-Präfix, z. B. {ARGON2ID}$argon2id$…"),
     )
     password_changed_at = models.DateTimeField(_("Passwort geändert"), null=True, blank=True)
+    password_tested_at = models.DateTimeField(
+        _("Passwort zuletzt erfolgreich getestet"), null=True, blank=True
+    )
     storage_quota_mb = models.PositiveIntegerField(
         _("Speicherplatz (MB)"),
         default=20480,

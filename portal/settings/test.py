@@ -17,3 +17,5 @@ WHITENOISE_AUTOREFRESH = True
 # allauth's rate limits stay on in production; tests that hammer a form turn them off locally.
 ALLOWED_HOSTS = ["*"]
 LANGUAGE_CODE = env("TEST_LANGUAGE_CODE", default="de")
+# Cheap mail-password hashes in tests (still Dovecot-verifiable; production keeps t=3, 64 MiB).
+PORTAL_MAIL_PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

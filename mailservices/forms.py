@@ -1,0 +1,226 @@
+"""Forms of the mail-service pages. They validate input; the services do the writing."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.models import Address, MailService, Responder
+from mailservices.passwords import MIN_LENGTH
+
+PASSWORD_HELP = format_lazy(
+    _(
+        "Mindestens {min} Zeichen; am sichersten ist ein langer Satz aus mehreren Wörtern. "
+        "Das Mail-Passwort ist nicht Ihr Portal-Passwort."
+    ),
+    min=MIN_LENGTH,
+)
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form: on its field if the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _password_field(label, *, required=True, help_text="", meter=False):
+    attrs = {"autocomplete": "new-password"}
+    if meter:
+        attrs["data-strength-meter"] = "password-strength"
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=False,
+        widget=forms.PasswordInput(attrs=attrs),
+        help_text=help_text,
+    )
+
+
+class _PasswordPairMixin:
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and first != second:
+            self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))
+        return cleaned
+
+
+class _NewAddressForm(_PasswordPairMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Art"),
+        choices=Address.Kind.choices,
+        initial=Address.Kind.MAILBOX,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Ein Postfach speichert Nachrichten; eine Weiterleitung leitet sie nur an andere "
+            "Adressen weiter."
+        ),
+    )
+    password1 = _password_field(
+        _("Mail-Passwort"), required=False, help_text=PASSWORD_HELP, meter=True
+    )
+    password2 = _password_field(_("Mail-Passwort wiederholen"), required=False)
+    destination = forms.EmailField(
+        label=_("Weiterleiten an"),
+        required=False,
+        help_text=_("Nur für Weiterleitungen: die Adresse, an die Nachrichten gehen."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Address.Kind.MAILBOX and not cleaned.get("password1"):
+            self.add_error("password1", _("Ein Postfach braucht ein Mail-Passwort."))
+        missing = not cleaned.get("destination") and "destination" not in self.errors
+        if kind == Address.Kind.REDIRECT and missing:
+            self.add_error("destination", _("Bitte geben Sie die Zieladresse ein."))
+        return cleaned
+
+
+class AddressCreateForm(_NewAddressForm):
+    local_part = forms.CharField(
+        label=_("Adresse (vor dem @)"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(
+        label=_("Anzeigename"),
+        max_length=120,
+        required=False,
+        help_text=_("Erscheint als Absendername, z. B. „Anna Muster“."),
+    )
+    field_order = ["local_part", "display_name", "kind", "password1", "password2", "destination"]
+
+
+class CatchallCreateForm(_NewAddressForm):
+    confirm = forms.BooleanField(
+        label=_(
+            "Ich habe die Hinweise gelesen und möchte trotzdem eine Catchall-Adresse erstellen."
+        ),
+        required=True,
+        error_messages={
+            "required": _("Bitte bestätigen Sie, dass Sie die Hinweise gelesen haben.")
+        },
+    )
+    field_order = ["kind", "password1", "password2", "destination", "confirm"]
+
+
+class AddressEditForm(forms.Form):
+    display_name = forms.CharField(label=_("Anzeigename"), max_length=120, required=False)
+    storage_quota_mb = forms.IntegerField(
+        label=_("Speicherplatz (MB)"),
+        min_value=100,
+        max_value=1024 * 1024,
+        help_text=_("Wie viel Platz das Postfach höchstens belegen darf."),
+    )
+    enabled = forms.BooleanField(
+        label=_("Adresse aktiv"),
+        required=False,
+        help_text=_(
+            "Eine deaktivierte Adresse weist Nachrichten ab und erlaubt keine Anmeldung; "
+            "das Postfach bleibt erhalten."
+        ),
+    )
+
+
+class PasswordSetForm(_PasswordPairMixin, forms.Form):
+    password1 = _password_field(_("Neues Mail-Passwort"), help_text=PASSWORD_HELP, meter=True)
+    password2 = _password_field(_("Neues Mail-Passwort wiederholen"))
+
+
+class PasswordTestForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mail-Passwort zum Testen"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Geben Sie das Passwort so ein, wie Sie es im Mailprogramm eintragen."),
+    )
+
+
+class AliasForm(forms.Form):
+    local_part = forms.CharField(
+        label=_("Neuer Alias (vor dem @)"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+
+
+class ForwardForm(forms.Form):
+    destination = forms.EmailField(label=_("Neue Weiterleitung an"), max_length=254)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ResponderForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Abwesenheitsnotiz aktiv"), required=False, initial=True)
+    subject = forms.CharField(label=_("Betreff"), max_length=200)
+    body = forms.CharField(label=_("Text"), max_length=10000, widget=forms.Textarea)
+    starts_at = forms.DateTimeField(
+        label=_("Ab"),
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Bis"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        help_text=_("Leer lassen, wenn die Notiz bis auf Weiteres gilt."),
+    )
+    interval_days = forms.IntegerField(
+        label=_("Höchstens eine Antwort pro Absender alle … Tage"),
+        min_value=1,
+        max_value=30,
+        initial=7,
+    )
+
+    @classmethod
+    def initial_for(cls, responder: Responder | None) -> dict:
+        if responder is None:
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            return {"enabled": True, "starts_at": now, "interval_days": 7}
+        return {
+            "enabled": responder.enabled,
+            "subject": responder.subject,
+            "body": responder.body,
+            "starts_at": timezone.localtime(responder.starts_at),
+            "ends_at": responder.ends_at and timezone.localtime(responder.ends_at),
+            "interval_days": responder.interval_days,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("Das Ende muss nach dem Beginn liegen."))
+        return cleaned
+
+
+class ServiceSettingsForm(forms.Form):
+    spam_filter_enabled = forms.BooleanField(
+        label=MailService._meta.get_field("spam_filter_enabled").verbose_name,
+        required=False,
+        help_text=_("Erkannte Spam-Nachrichten landen im Ordner „Spam“ statt im Posteingang."),
+    )
+    external_warning_enabled = forms.BooleanField(
+        label=MailService._meta.get_field("external_warning_enabled").verbose_name,
+        required=False,
+        help_text=MailService._meta.get_field("external_warning_enabled").help_text,
+    )
+
+
+class DeleteConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Ich habe gelesen, was mit den Nachrichten geschieht, und möchte die Adresse löschen."),
+        required=True,
+        error_messages={"required": _("Bitte bestätigen Sie das Löschen.")},
+    )

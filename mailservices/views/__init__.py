@@ -1,0 +1,1 @@
+"""Customer pages of mail services: the product table, services and addresses."""

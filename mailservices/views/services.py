@@ -1,0 +1,92 @@
+"""Product table, service page (with onboarding) and the service's settings."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mailservices import selectors
+from mailservices.forms import ServiceSettingsForm, add_service_error
+from mailservices.models import Address
+from mailservices.services import mailservice_update_settings
+from portal.accounts.decorators import customer_required
+
+DIAGNOSIS_SUMMARY = "diagnosis/partials/_summary.html"
+
+
+def _diagnosis_partial() -> str | None:
+    """The diagnosis summary template if the diagnosis app provides it (built in parallel)."""
+    try:
+        select_template([DIAGNOSIS_SUMMARY])
+    except TemplateDoesNotExist:
+        return None
+    return DIAGNOSIS_SUMMARY
+
+
+@customer_required
+def product_list(request):
+    """Produkte: the customer's mail services with their address counts."""
+    services = list(selectors.mailservice_list(customer=request.customer))
+    return render(request, "mailservices/product_list.html", {"services": services})
+
+
+def onboarding_steps(*, service, addresses) -> list[dict]:
+    """The four first steps of a new service and whether each is done."""
+    mailboxes = [a for a in addresses if a.kind == Address.Kind.MAILBOX]
+    has_address = bool(addresses)
+    tested = any(a.password_tested_at for a in mailboxes)
+    return [
+        {"key": "address", "done": has_address},
+        {"key": "password", "done": tested},
+        {"key": "device", "done": False},
+        {"key": "diagnosis", "done": False},
+    ]
+
+
+@customer_required
+def service_detail(request, pk):
+    service = get_object_or_404(selectors.mailservice_get(customer=request.customer), pk=pk)
+    addresses = list(selectors.service_addresses(service=service))
+    steps = onboarding_steps(service=service, addresses=addresses)
+    first_mailbox = next(
+        (a for a in addresses if a.kind == Address.Kind.MAILBOX and a.enabled), None
+    )
+    context = {
+        "service": service,
+        "addresses": addresses,
+        "quota_full": service.address_count >= service.address_quota,
+        "quota_percent": min(100, round(100 * service.address_count / service.address_quota)),
+        "has_catchall": any(a.is_catchall for a in addresses),
+        "steps": steps,
+        "show_onboarding": not (steps[0]["done"] and steps[1]["done"]),
+        "first_mailbox": first_mailbox,
+        "diagnosis_partial": _diagnosis_partial(),
+    }
+    return render(request, "mailservices/service_detail.html", context)
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def service_settings(request, pk):
+    service = get_object_or_404(selectors.mailservice_get(customer=request.customer), pk=pk)
+    if request.method == "POST":
+        form = ServiceSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                mailservice_update_settings(service=service, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Die Einstellungen wurden gespeichert."))
+                return redirect("mailservices:service_settings", pk=service.pk)
+    else:
+        form = ServiceSettingsForm(
+            initial={
+                "spam_filter_enabled": service.spam_filter_enabled,
+                "external_warning_enabled": service.external_warning_enabled,
+            }
+        )
+    return render(request, "mailservices/service_settings.html", {"service": service, "form": form})

@@ -1,0 +1,44 @@
+import pytest
+
+from mailservices.models import Address
+from mailservices.services import domain_create, mailservice_create
+from mailservices.services.addresses import address_create
+
+MAIL_PASSWORD = "Gletscher-Weg-2026!"
+
+
+@pytest.fixture
+def make_service(db):
+    def make(customer, name="beispiel.ch", plan="service_mail", quota=None, **kw):
+        domain = domain_create(customer=customer, name=name)
+        return mailservice_create(domain=domain, plan=plan, address_quota=quota, **kw)
+
+    return make
+
+
+@pytest.fixture
+def service(make_service, customer):
+    return make_service(customer)
+
+
+@pytest.fixture
+def other_service(make_service, other_customer):
+    return make_service(other_customer, name="fremd.ch")
+
+
+@pytest.fixture
+def address(service):
+    return address_create(service=service, local_part="anna", password=MAIL_PASSWORD)
+
+
+@pytest.fixture
+def other_address(other_service):
+    return address_create(service=other_service, local_part="bruno", password=MAIL_PASSWORD)
+
+
+@pytest.fixture
+def make_address(db):
+    def make(service, local_part, **kw) -> Address:
+        return address_create(service=service, local_part=local_part, **kw)
+
+    return make
