@@ -220,7 +220,9 @@ class ServiceSettingsForm(forms.Form):
 
 class DeleteConfirmForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("Ich habe gelesen, was mit den Nachrichten geschieht, und möchte die Adresse löschen."),
+        label=_(
+            "Ich habe gelesen, was mit den Nachrichten geschieht, und möchte die Adresse löschen."
+        ),
         required=True,
         error_messages={"required": _("Bitte bestätigen Sie das Löschen.")},
     )
