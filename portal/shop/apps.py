@@ -6,3 +6,6 @@ class ShopConfig(AppConfig):
     name = "portal.shop"
     label = "shop"
     verbose_name = _("Shop")
+
+    def ready(self):
+        from portal.shop import checks  # noqa: F401  (registers the system checks)
