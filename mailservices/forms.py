@@ -50,6 +50,9 @@ class _PasswordPairMixin:
 
 
 class _NewAddressForm(_PasswordPairMixin, forms.Form):
+    # Required depending on the kind; the page must not call them optional.
+    conditional_fields = ("password1", "password2", "destination")
+
     kind = forms.ChoiceField(
         label=_("Art"),
         choices=Address.Kind.choices,

@@ -23,6 +23,11 @@ from mailservices.passwords import hash_mail_password, validate_mail_password, v
 MAX_FORWARDS = 20
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """A ValidationError bound to a form field that keeps its code (dict errors drop it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def normalize_local_part(value: str) -> str:
     """Local parts are case-insensitive: stored and compared in lower case."""
     return (value or "").strip().lower()
@@ -34,20 +39,18 @@ def _full_address(service: MailService, local_part: str) -> str:
 
 def _check_name_free(*, service: MailService, local_part: str, field: str) -> None:
     if service.addresses.filter(local_part=local_part).exists():
-        raise ValidationError(
-            {
-                field: _("Die Adresse %(address)s besteht bereits.")
-                % {"address": _full_address(service, local_part)}
-            },
-            code="address_taken",
+        raise _field_error(
+            field,
+            _("Die Adresse %(address)s besteht bereits.")
+            % {"address": _full_address(service, local_part)},
+            "address_taken",
         )
     if service.aliases.filter(local_part=local_part).exists():
-        raise ValidationError(
-            {
-                field: _("%(address)s ist bereits ein Alias einer anderen Adresse.")
-                % {"address": _full_address(service, local_part)}
-            },
-            code="alias_taken",
+        raise _field_error(
+            field,
+            _("%(address)s ist bereits ein Alias einer anderen Adresse.")
+            % {"address": _full_address(service, local_part)},
+            "alias_taken",
         )
 
 
@@ -60,17 +63,16 @@ def _clean_destinations(values: Iterable[str], *, own_address: str = "") -> list
         try:
             validate_email(destination)
         except ValidationError as exc:
-            raise ValidationError(
-                {
-                    "destination": _("„%(value)s“ ist keine gültige E-Mail-Adresse.")
-                    % {"value": raw}
-                },
-                code="invalid_destination",
+            raise _field_error(
+                "destination",
+                _("„%(value)s“ ist keine gültige E-Mail-Adresse.") % {"value": raw},
+                "invalid_destination",
             ) from exc
         if own_address and destination == own_address.lower():
-            raise ValidationError(
-                {"destination": _("Eine Adresse kann nicht an sich selbst weiterleiten.")},
-                code="forward_loop",
+            raise _field_error(
+                "destination",
+                _("Eine Adresse kann nicht an sich selbst weiterleiten."),
+                "forward_loop",
             )
         if destination not in destinations:
             destinations.append(destination)
@@ -107,9 +109,10 @@ def _create(
     full = f"{local_part}@{service.domain.name}"
     destinations = _clean_destinations(forward_to, own_address=full)
     if kind == Address.Kind.REDIRECT and not destinations:
-        raise ValidationError(
-            {"destination": _("Eine Weiterleitung braucht mindestens eine Zieladresse.")},
-            code="redirect_needs_destination",
+        raise _field_error(
+            "destination",
+            _("Eine Weiterleitung braucht mindestens eine Zieladresse."),
+            "redirect_needs_destination",
         )
     address = Address(
         service=service,
@@ -121,7 +124,7 @@ def _create(
         try:
             validate_mail_password(password, address=full)
         except ValidationError as exc:
-            raise ValidationError({"password1": exc.messages}, code="weak_password") from exc
+            raise ValidationError({"password1": exc.error_list}) from exc
         address.password_hash = hash_mail_password(password)
         address.password_changed_at = timezone.now()
     address.full_clean()
@@ -145,14 +148,13 @@ def address_create(
     """Creates an address within the service's quota. `catchall` is reserved (see below)."""
     local_part = normalize_local_part(local_part)
     if local_part == CATCHALL_LOCAL_PART:
-        raise ValidationError(
-            {
-                "local_part": _(
-                    "Der Name „catchall“ ist für die Catchall-Adresse reserviert. Erstellen Sie "
-                    "sie über „Generische E-Mail-Adresse erstellen“ › „Catchall“."
-                )
-            },
-            code="catchall_reserved",
+        raise _field_error(
+            "local_part",
+            _(
+                "Der Name „catchall“ ist für die Catchall-Adresse reserviert. Erstellen Sie "
+                "sie über „Generische E-Mail-Adresse erstellen“ › „Catchall“."
+            ),
+            "catchall_reserved",
         )
     return _create(
         service=service,
@@ -190,9 +192,10 @@ def catchall_create(
             code="catchall_exists",
         )
     if not confirmed:
-        raise ValidationError(
-            {"confirm": _("Bitte bestätigen Sie, dass Sie die Hinweise gelesen haben.")},
-            code="catchall_not_confirmed",
+        raise _field_error(
+            "confirm",
+            _("Bitte bestätigen Sie, dass Sie die Hinweise gelesen haben."),
+            "catchall_not_confirmed",
         )
     return _create(
         service=service,
@@ -242,7 +245,7 @@ def address_set_password(*, address: Address, password: str) -> Address:
     try:
         validate_mail_password(password, address=f"{address.local_part}@")
     except ValidationError as exc:
-        raise ValidationError({"password1": exc.messages}, code="weak_password") from exc
+        raise ValidationError({"password1": exc.error_list}) from exc
     address.password_hash = hash_mail_password(password)
     address.password_changed_at = timezone.now()
     address.password_tested_at = None
@@ -268,9 +271,10 @@ def alias_create(*, address: Address, local_part: str) -> Alias:
     """Adds another name on the same domain that delivers to `address`."""
     local_part = normalize_local_part(local_part)
     if local_part == CATCHALL_LOCAL_PART:
-        raise ValidationError(
-            {"local_part": _("Der Name „catchall“ ist für die Catchall-Adresse reserviert.")},
-            code="catchall_reserved",
+        raise _field_error(
+            "local_part",
+            _("Der Name „catchall“ ist für die Catchall-Adresse reserviert."),
+            "catchall_reserved",
         )
     service = MailService.objects.select_for_update().get(pk=address.service_id)
     _check_name_free(service=service, local_part=local_part, field="local_part")
@@ -291,21 +295,18 @@ def forward_create(*, address: Address, destination: str) -> Forward:
     full = f"{address.local_part}@{address.service.domain.name}"
     (cleaned,) = _clean_destinations([destination], own_address=full) or [""]
     if not cleaned:
-        raise ValidationError(
-            {"destination": _("Bitte geben Sie eine Zieladresse ein.")}, code="required"
-        )
+        raise _field_error("destination", _("Bitte geben Sie eine Zieladresse ein."), "required")
     if address.forwards.filter(destination=cleaned).exists():
-        raise ValidationError(
-            {"destination": _("An %(value)s wird bereits weitergeleitet.") % {"value": cleaned}},
-            code="forward_exists",
+        raise _field_error(
+            "destination",
+            _("An %(value)s wird bereits weitergeleitet.") % {"value": cleaned},
+            "forward_exists",
         )
     if address.forwards.count() >= MAX_FORWARDS:
-        raise ValidationError(
-            {
-                "destination": _("Höchstens %(max)d Weiterleitungen pro Adresse.")
-                % {"max": MAX_FORWARDS}
-            },
-            code="forward_max",
+        raise _field_error(
+            "destination",
+            _("Höchstens %(max)d Weiterleitungen pro Adresse.") % {"max": MAX_FORWARDS},
+            "forward_max",
         )
     forward = Forward(address=address, destination=cleaned)
     forward.full_clean()
@@ -348,8 +349,8 @@ def responder_save(
     responder.ends_at = ends_at
     responder.interval_days = interval_days
     if ends_at is not None and ends_at <= starts_at:
-        raise ValidationError(
-            {"ends_at": _("Das Ende muss nach dem Beginn liegen.")}, code="ends_before_start"
+        raise _field_error(
+            "ends_at", _("Das Ende muss nach dem Beginn liegen."), "ends_before_start"
         )
     responder.full_clean()
     responder.save()
