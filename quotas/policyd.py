@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.urls import NoReverseMatch, reverse
 
 from quotas import counters, policy
@@ -80,7 +80,8 @@ class LimitCache:
         self.ttl = ttl
         self._entries: dict[policy.Subject, tuple[float, ResolvedLimit]] = {}
         self._pending: dict[policy.Subject, asyncio.Future] = {}
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="quota-db")
+        # One thread: lookups are rare (cached) and its database connection can be closed.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quota-db")
 
     async def get(self, subject: policy.Subject) -> ResolvedLimit:
         entry = self._entries.get(subject)
@@ -102,7 +103,8 @@ class LimitCache:
         return found
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor.submit(connections.close_all)
+        self._executor.shutdown(wait=True, cancel_futures=False)
 
 
 class PolicyService:
