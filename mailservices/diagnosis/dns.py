@@ -71,6 +71,8 @@ class AnswerBook:
     """Answers collected in advance; asking for anything else raises `MissingAnswer`."""
 
     answers: dict[tuple[str, str], Lookup] = field(default_factory=dict)
+    # Every question asked without an answer, also those a library caught and ignored.
+    missed: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, lookup: Lookup) -> None:
         self.answers[(normalize_name(lookup.name), lookup.rdtype)] = lookup
@@ -80,12 +82,14 @@ class AnswerBook:
         try:
             return self.answers[key]
         except KeyError:
+            self.missed.add(key)
             raise MissingAnswer([key]) from None
 
     def lookup_many(self, keys: Iterable[tuple[str, str]]) -> list[Lookup]:
         keys = [(normalize_name(n), t) for n, t in keys]
         missing = [k for k in keys if k not in self.answers]
         if missing:
+            self.missed.update(missing)
             raise MissingAnswer(missing)
         return [self.answers[k] for k in keys]
 

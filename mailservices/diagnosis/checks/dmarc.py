@@ -100,6 +100,27 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
             records = [r for r in org_lookup.records if is_dmarc(r)]
             inherited_from = org if records else None
 
+    misplaced = [r for r in lookup.records if "v=dmarc1" in r.lower()] if not records else []
+    if misplaced:
+        return CheckResult.from_findings(
+            NAME,
+            [
+                Finding(
+                    ERROR,
+                    Text(
+                        _(
+                            "Der DMARC-Eintrag muss mit „v=DMARC1“ beginnen; steht es "
+                            "anderswo, ignorieren Empfänger den ganzen Eintrag."
+                        )
+                    ),
+                )
+            ],
+            [
+                Record(name, "TXT", suggest_record(_tags_or_empty(misplaced[0]))),
+                *(Record(name, "TXT", r, action=REMOVE) for r in misplaced),
+            ],
+            misplaced,
+        )
     if not records:
         return CheckResult.from_findings(
             NAME,
@@ -236,6 +257,13 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
         else [Record(where, "TXT", record)]
     )
     return CheckResult.from_findings(NAME, findings, publish, records)
+
+
+def _tags_or_empty(record: str) -> dict:
+    try:
+        return dict(parse_tags(record))
+    except ValueError:
+        return {}
 
 
 def _tag_findings(tags: dict) -> list[Finding]:

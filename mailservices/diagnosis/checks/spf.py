@@ -241,6 +241,24 @@ def evaluate_spf(domain: str, source: AnswerSource, provider: ProviderFacts) -> 
             ],
             [suggestion],
         )
+    quoted = [r for r in txt.records if is_spf(r.strip().strip("'\"").strip())]
+    if not records and quoted:
+        return CheckResult.from_findings(
+            NAME,
+            [
+                Finding(
+                    ERROR,
+                    Text(
+                        _(
+                            "Der SPF-Eintrag enthält Anführungszeichen als Teil des Wertes und "
+                            "gilt deshalb nicht. Geben Sie den Wert ohne Anführungszeichen ein."
+                        )
+                    ),
+                )
+            ],
+            [suggestion, *(Record(domain, "TXT", r, action=REMOVE) for r in quoted)],
+            quoted,
+        )
     if not records:
         return CheckResult.from_findings(
             NAME,

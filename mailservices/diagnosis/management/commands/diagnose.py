@@ -1,0 +1,57 @@
+"""`manage.py diagnose DOMAIN [--nameserver HOST:PORT] [--json]`: one diagnosis, printed."""
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from mailservices.diagnosis.checks import ProviderFacts
+from mailservices.diagnosis.models import DkimKey
+from mailservices.diagnosis.resolver import make_resolver
+from mailservices.diagnosis.runner import diagnose
+from mailservices.validators import to_a_label
+
+SYMBOLS = {"ok": "OK", "warning": "WARNUNG", "error": "FEHLER", "unknown": "UNBEKANNT"}
+
+
+class Command(BaseCommand):
+    help = "Diagnoses the mail DNS records (MX, SPF, DKIM, DMARC, autoconfig) of a domain."
+
+    def add_arguments(self, parser):
+        parser.add_argument("domain", help="Domain, Unicode or punycode")
+        parser.add_argument(
+            "--nameserver",
+            metavar="HOST:PORT",
+            help="Send every DNS question to this server only (default: system resolvers)",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON")
+
+    def handle(self, *args, domain, nameserver=None, json=False, **options):
+        try:
+            name = to_a_label(domain)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        try:
+            resolver = make_resolver(nameserver)
+        except (ValueError, OSError) as exc:
+            raise CommandError(f"--nameserver {nameserver}: {exc}") from exc
+        key = DkimKey.objects.filter(service__domain__name=name).only("public_key").first()
+        result = diagnose(
+            name,
+            provider=ProviderFacts.from_settings(),
+            resolver=resolver,
+            dkim_public_key=key.public_key if key else None,
+        )
+        if json:
+            self.stdout.write(_dumps(result.to_json()))
+            return
+        self.stdout.write(f"{result.domain}: {SYMBOLS[result.status]}")
+        for check in result.checks:
+            self.stdout.write(f"\n[{SYMBOLS[check.status]}] {check.name}: {check.message}")
+            for record in check.records:
+                prefix = "-" if record.action == "remove" else "+"
+                self.stdout.write(f"    {prefix} {record.zone_line}")
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

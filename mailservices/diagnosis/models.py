@@ -1,0 +1,164 @@
+"""Diagnosis data: each mail service's DKIM key, its diagnosis runs (history), and the DNS
+zone we keep for domains registered through us."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.models import Domain, MailService
+
+STATUS_CHOICES = [
+    ("ok", _("In Ordnung")),
+    ("warning", _("Warnung")),
+    ("error", _("Fehler")),
+    ("unknown", _("Unbekannt")),
+]
+
+
+class DkimKey(models.Model):
+    """The RSA key pair a mail service signs with; the public half belongs in its DNS."""
+
+    service = models.OneToOneField(
+        MailService,
+        on_delete=models.CASCADE,
+        related_name="dkim_key",
+        verbose_name=_("E-Mail-Dienst"),
+    )
+    selector = models.CharField(_("Selektor"), max_length=63)
+    private_key_pem = models.TextField(_("Privater Schlüssel (PEM)"))
+    public_key = models.TextField(
+        _("Öffentlicher Schlüssel"), help_text=_("Base64 (DER), wie im DNS unter p=.")
+    )
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("DKIM-Schlüssel")
+        verbose_name_plural = _("DKIM-Schlüssel")
+
+    def __str__(self):
+        return f"{self.selector} ({self.service_id})"
+
+
+class DiagnosisRunQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(service__domain__customer=customer)
+
+    def finished(self):
+        return self.filter(state=DiagnosisRun.State.DONE)
+
+
+class DiagnosisRun(models.Model):
+    """One diagnosis of one mail service: its progress while it runs, then its results."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        DONE = "done", _("Fertig")
+        FAILED = "failed", _("Abgebrochen")
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", _("Von Hand")
+        SCHEDULED = "scheduled", _("Täglich")
+        PROVISIONED = "provisioned", _("Neuer Dienst")
+
+    service = models.ForeignKey(
+        MailService,
+        on_delete=models.CASCADE,
+        related_name="diagnosis_runs",
+        verbose_name=_("E-Mail-Dienst"),
+    )
+    trigger = models.CharField(
+        _("Auslöser"), max_length=12, choices=Trigger.choices, default=Trigger.MANUAL
+    )
+    state = models.CharField(
+        _("Zustand"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    status = models.CharField(_("Ergebnis"), max_length=10, choices=STATUS_CHOICES, blank=True)
+    checks_done = models.PositiveSmallIntegerField(_("Erledigte Prüfungen"), default=0)
+    checks_total = models.PositiveSmallIntegerField(_("Prüfungen"), default=0)
+    results = models.JSONField(_("Ergebnisse"), default=list, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
+    customer_notified = models.BooleanField(_("Kunde benachrichtigt"), default=False)
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+    started_at = models.DateTimeField(_("Gestartet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Beendet"), null=True, blank=True)
+
+    objects = DiagnosisRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Diagnose")
+        verbose_name_plural = _("Diagnosen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["service", "-created_at"], name="diag_run_service_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running", "done", "failed"]),
+                name="diagnosis_run_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["", "ok", "warning", "error", "unknown"]),
+                name="diagnosis_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(checks_done__lte=models.F("checks_total")),
+                name="diagnosis_run_progress_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} {self.created_at:%Y-%m-%d %H:%M} {self.status or self.state}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.checks_total:
+            return 0
+        return round(100 * self.checks_done / self.checks_total)
+
+
+class ZoneRecord(models.Model):
+    """A record in the DNS zone we host for a domain registered through us."""
+
+    class Type(models.TextChoices):
+        A = "A", "A"
+        AAAA = "AAAA", "AAAA"
+        CNAME = "CNAME", "CNAME"
+        MX = "MX", "MX"
+        TXT = "TXT", "TXT"
+        SRV = "SRV", "SRV"
+        CAA = "CAA", "CAA"
+
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="zone_records", verbose_name=_("Domain")
+    )
+    name = models.CharField(
+        _("Name"), max_length=253, help_text=_("Relativ zur Domain; „@“ für die Domain selbst.")
+    )
+    type = models.CharField(_("Typ"), max_length=6, choices=Type.choices)
+    ttl = models.PositiveIntegerField(_("TTL (Sekunden)"), default=3600)
+    value = models.TextField(_("Wert"), help_text=_("TXT-Werte ohne Anführungszeichen."))
+    managed = models.BooleanField(
+        _("Für E-Mail verwaltet"),
+        default=False,
+        help_text=_("Vom Portal für den E-Mail-Dienst angelegt."),
+    )
+    updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("DNS-Eintrag")
+        verbose_name_plural = _("DNS-Einträge")
+        ordering = ["name", "type", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "name", "type", "value"], name="zone_record_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA"]),
+                name="zone_record_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.type} {self.value}"

@@ -1,0 +1,141 @@
+"""Runs all checks for a domain: one at a time (sync) or many domains at once (asyncio).
+
+No ORM: callers pass the provider facts and the service's DKIM key. The asyncio driver asks
+the questions every check is known to need up front, runs the checks on the answers, and
+fetches whatever they still miss (includes, foreign MX hosts, report domains) in rounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from django.utils.translation import gettext_noop as _  # msgids are translated on display
+
+from mailservices.diagnosis.checks import (
+    CHECK_NAMES,
+    UNKNOWN,
+    CheckResult,
+    Diagnosis,
+    Finding,
+    ProviderFacts,
+    Text,
+    run_check,
+    run_checks,
+    worst,
+)
+from mailservices.diagnosis.checks.autoconfig import SRV
+from mailservices.diagnosis.checks.dkim import dkim_name
+from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
+from mailservices.diagnosis.resolver import (
+    ResolverSource,
+    fetch_into,
+    make_async_resolver,
+    make_resolver,
+)
+
+MAX_ROUNDS = 16
+
+
+def diagnose(
+    domain: str,
+    *,
+    provider: ProviderFacts | None = None,
+    nameserver: str | None = None,
+    resolver=None,
+    dkim_public_key: str | None = None,
+    progress=None,
+) -> Diagnosis:
+    """All checks for `domain` with a fresh resolver (pinned to `nameserver` if given)."""
+    source = ResolverSource(resolver if resolver is not None else make_resolver(nameserver))
+    return run_checks(
+        domain, source, provider or ProviderFacts.from_settings(), dkim_public_key, progress
+    )
+
+
+def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str]]:
+    domain = normalize_name(domain)
+    keys = [
+        (domain, "MX"),
+        (domain, "TXT"),
+        (provider.spf_include, "TXT"),
+        (f"_dmarc.{domain}", "TXT"),
+        (dkim_name(domain, provider.dkim_selector), "TXT"),
+    ]
+    for host in (f"autoconfig.{domain}", f"autodiscover.{domain}"):
+        keys += [(host, "CNAME"), (host, "A")]
+    keys += [(f"{label}.{domain}", "SRV") for label, _port in SRV]
+    return keys
+
+
+async def diagnose_async(
+    domain: str,
+    *,
+    resolver,
+    limit: asyncio.Semaphore,
+    provider: ProviderFacts,
+    dkim_public_key: str | None = None,
+) -> Diagnosis:
+    """The same checks as `diagnose`, with the DNS questions asked concurrently."""
+    domain = normalize_name(domain)
+    book = AnswerBook()
+    await fetch_into(book, resolver, first_questions(domain, provider), limit)
+    results: dict[str, CheckResult] = {}
+    for _round in range(MAX_ROUNDS):
+        missing: set[tuple[str, str]] = set()
+        for name in CHECK_NAMES:
+            if name in results:
+                continue
+            book.missed.clear()
+            try:
+                result = run_check(name, domain, book, provider, dkim_public_key)
+            except MissingAnswer as exc:
+                missing |= exc.keys | book.missed
+                continue
+            if book.missed:  # a library swallowed the signal; the result is not complete
+                missing |= book.missed
+                continue
+            results[name] = result
+        if not missing:
+            break
+        await fetch_into(book, resolver, missing, limit)
+    checks = [results.get(name) or _too_deep(name) for name in CHECK_NAMES]
+    return Diagnosis(domain, worst(c.status for c in checks), checks)
+
+
+def _too_deep(name: str) -> CheckResult:
+    return CheckResult.from_findings(
+        name,
+        [
+            Finding(
+                UNKNOWN,
+                Text(
+                    _(
+                        "Die Prüfung brauchte zu viele DNS-Abfragen hintereinander und wurde "
+                        "abgebrochen."
+                    )
+                ),
+            )
+        ],
+    )
+
+
+async def diagnose_many(
+    domains: list[str],
+    *,
+    provider: ProviderFacts,
+    nameserver: str | None = None,
+    concurrency: int = 200,
+    keys: dict[str, str] | None = None,
+) -> list[Diagnosis]:
+    """Diagnoses many domains at once, at most `concurrency` DNS questions in flight."""
+    resolver = make_async_resolver(nameserver)
+    limit = asyncio.Semaphore(concurrency)
+    keys = keys or {}
+    return await asyncio.gather(
+        *(
+            diagnose_async(
+                d, resolver=resolver, limit=limit, provider=provider, dkim_public_key=keys.get(d)
+            )
+            for d in domains
+        )
+    )

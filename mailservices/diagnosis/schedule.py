@@ -1,0 +1,10 @@
+"""Celery beat: every hour one 24th of the mail services is re-diagnosed (so each daily)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "diagnosis-hourly-slice": {
+        "task": "diagnosis.diagnose_hourly_slice",
+        "schedule": crontab(minute=0),
+    },
+}

@@ -1,0 +1,39 @@
+"""Template helpers of the diagnosis: the summary on the service page, labels, statuses."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.diagnosis import selectors
+
+register = template.Library()
+
+CHECK_LABELS = {
+    "mx": _("Empfang (MX)"),
+    "spf": _("Absender-Erlaubnis (SPF)"),
+    "dkim": _("Signatur (DKIM)"),
+    "dmarc": _("Richtlinie (DMARC)"),
+    "autoconfig": _("Automatische Einrichtung"),
+}
+STATUS_LABELS = {
+    "ok": _("In Ordnung"),
+    "warning": _("Warnung"),
+    "error": _("Fehler"),
+    "unknown": _("Nicht geprüft"),
+}
+
+
+@register.simple_tag
+def latest_diagnosis(service):
+    """The service's latest finished run and its checks (two queries at most)."""
+    run = selectors.latest_finished_run(service=service)
+    return {"run": run, "checks": selectors.checks_of(run)}
+
+
+@register.filter
+def check_label(name):
+    return CHECK_LABELS.get(name, name)
+
+
+@register.filter
+def status_label(status):
+    return STATUS_LABELS.get(status, status)
