@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,7 +30,8 @@ def diagnose_new_service(service_pk: int) -> None:
     if service is None:
         return
     mailservice_provision_dns(service=service)
-    diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.PROVISIONED)
+    if settings.PORTAL_DIAGNOSIS_ON_CREATE:
+        diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.PROVISIONED)
 
 
 @shared_task(name="diagnosis.diagnose_scheduled")

@@ -38,3 +38,5 @@ PORTAL_DIAGNOSIS_NAMESERVER = env("PORTAL_DIAGNOSIS_NAMESERVER", default="")
 PORTAL_DNS_NAMESERVERS = env.list(
     "PORTAL_DNS_NAMESERVERS", default=["ns1.alpenpost.example", "ns2.alpenpost.example"]
 )
+# Diagnose a new mail service right after it is created (tests switch this off: no DNS).
+PORTAL_DIAGNOSIS_ON_CREATE = env.bool("PORTAL_DIAGNOSIS_ON_CREATE", default=True)

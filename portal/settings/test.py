@@ -19,3 +19,5 @@ ALLOWED_HOSTS = ["*"]
 LANGUAGE_CODE = env("TEST_LANGUAGE_CODE", default="de")
 # Cheap mail-password hashes in tests (still Dovecot-verifiable; production keeps t=3, 64 MiB).
 PORTAL_MAIL_PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+# No DNS from tests of other areas: tests/diagnosis turns it on against its own nsd.
+PORTAL_DIAGNOSIS_ON_CREATE = False
