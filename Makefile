@@ -23,6 +23,7 @@ run: messages
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py load_guides
 	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \

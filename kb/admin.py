@@ -75,7 +75,15 @@ class GuideAdmin(admin.ModelAdmin):
         (_("Inhalt"), {"fields": ["body", "tags", "related", "portal_pages", "updated"]}),
         (
             _("Veröffentlichung"),
-            {"fields": ["priority", "is_published", "edited_in_admin", "source_path", "view_count"]},
+            {
+                "fields": [
+                    "priority",
+                    "is_published",
+                    "edited_in_admin",
+                    "source_path",
+                    "view_count",
+                ]  # fmt: skip
+            },
         ),
     ]
 

@@ -65,7 +65,7 @@ class Guide(models.Model):
         _("Verwandte Anleitungen"),
         default=list,
         blank=True,
-        help_text=_("Kürzel anderer Anleitungen, z. B. [\"catchall\", \"dns-eintraege\"]."),
+        help_text=_('Kürzel anderer Anleitungen, z. B. ["catchall", "dns-eintraege"].'),
     )
     body = models.TextField(
         _("Text (Markdown)"),

@@ -106,7 +106,7 @@ def substitute_placeholders(source: str) -> str:
     unknown = sorted({m for m in PLACEHOLDER_RE.findall(source) if m not in values})
     if unknown:
         raise GuideRenderError(
-            "Unbekannte Platzhalter: " + ", ".join("{{ %s }}" % name for name in unknown)
+            "Unbekannte Platzhalter: " + ", ".join(f"{{{{ {name} }}}}" for name in unknown)
         )
     return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], source)
 

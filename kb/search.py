@@ -20,13 +20,13 @@ MAX_QUERY_LENGTH = 300
 MARK_START, MARK_END = "\u27e6", "\u27e7"  # ⟦ ⟧: cannot collide with HTML, swapped for <mark>
 PREFIX_RE = re.compile(r"[^\W_]{3,40}$")
 
-STOPWORDS = frozenset(
-    """aber alle als also am an auch auf aus bei bin bis da das dass dem den der des die du
+_STOPWORD_TEXT = """aber alle als also am an auch auf aus bei bin bis da das dass dem den der
+    des die du
     ein eine einem einen einer es für hat hatte ich ihr im in ist ja kann man mein meine mich
     mir mit nach nicht noch nur oder ob sich sie sind so um und uns von vor was wenn wie wir wird
     wo zu zum zur a an and are as at be by can do does for from how i if in is it my no not of
-    on or the this to was what when where why with you your""".split()
-)
+    on or the this to was what when where why with you your"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,12 @@ def _or_query(config: str) -> str:
     )
 
 
+_HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+# Only fixed SQL fragments are formatted in; every user value is a bound parameter.
 _SEARCH_SQL = f"""
 WITH scored AS (
   SELECT g.slug,
@@ -135,7 +141,7 @@ SELECT top.slug, d.title, d.language,
                    d.body_text,
                    CASE WHEN d.language = 'de' THEN {_or_query("german")}
                         ELSE {_or_query("english")} END,
-                   'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
+                   %(headline)s)
   FROM top
   CROSS JOIN LATERAL (
     SELECT x.title, x.language, x.body_text FROM kb_guide x
@@ -143,12 +149,13 @@ SELECT top.slug, d.title, d.language,
      ORDER BY x.language = %(lang)s DESC, x.language = 'de' DESC LIMIT 1
   ) d
  ORDER BY top.score DESC, top.slug
-"""
+"""  # noqa: S608
 
 
 def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
     corrected, prefix = _corrected(query)
     params = {"q": corrected, "raw": query, "prefix": prefix, "lang": language, "limit": limit}
+    params["headline"] = _HEADLINE_OPTIONS
     with connection.cursor() as cursor:
         cursor.execute(_SEARCH_SQL, params)
         rows = cursor.fetchall()
@@ -244,9 +251,7 @@ def _search_fallback(query: str, language: str, limit: int) -> list[SearchHit]:
             best[row["slug"]] = (score, row)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     display = {
-        (g["slug"], g["language"]): g
-        for g in rows
-        if g["slug"] in {slug for slug, _ in ranked}
+        (g["slug"], g["language"]): g for g in rows if g["slug"] in {slug for slug, _ in ranked}
     }
     hits = []
     for slug, (_score, row) in ranked:

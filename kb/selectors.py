@@ -41,9 +41,10 @@ def guide_get(*, slug: str, language: str) -> Guide | None:
 
 def guide_languages(*, slug: str) -> list[str]:
     return list(
-        Guide.objects.published().filter(slug=slug).order_by("language").values_list(
-            "language", flat=True
-        )
+        Guide.objects.published()
+        .filter(slug=slug)
+        .order_by("language")
+        .values_list("language", flat=True)
     )
 
 

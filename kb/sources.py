@@ -19,7 +19,7 @@ from kb.models import Language
 
 GUIDES_DIR = Path(__file__).resolve().parent / "guides"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-VIEW_NAME_RE = re.compile(r"^[a-z_]+(?::[a-z_]+)+$")
+VIEW_NAME_RE = re.compile(r"^[a-z_]+(?::[a-z_]+)*$")
 REQUIRED = ("title", "summary", "category", "updated")
 
 
@@ -74,9 +74,13 @@ def read_categories(base: Path = GUIDES_DIR) -> list[CategorySource]:
 def _string_list(value, key: str, where: str) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    # YAML reads `554` as a number; a tag like that is still meant as text.
+    if not isinstance(value, list) or not all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) and str(v).strip()
+        for v in value
+    ):
         raise GuideSourceError(f"{where}: {key} muss eine Liste von Texten sein")
-    return [v.strip() for v in value]
+    return [str(v).strip() for v in value]
 
 
 def read_guide(path: Path, language: str) -> GuideSource:
