@@ -141,8 +141,8 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         ]
     )
     content_w = PAGE_W - 2 * MARGIN
-    widths = [12 * mm, content_w - 12 * mm - 16 * mm - 24 * mm - 18 * mm - 26 * mm]
-    widths += [16 * mm, 24 * mm, 18 * mm, 26 * mm]
+    fixed = [10 * mm, 14 * mm, 20 * mm, 16 * mm, 24 * mm]
+    widths = [fixed[0], content_w - sum(fixed), *fixed[1:]]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(table_style)
 

@@ -1,0 +1,54 @@
+"""Fixtures of the shop tests: catalogue products, services of a customer, a placed order."""
+
+import pytest
+
+from mailservices.models import Domain
+from mailservices.services import domain_create, mailservice_create
+from portal.shop.models import Product
+from portal.shop.selectors import cart_summary
+from portal.shop.services import BillingAddress, cart_add_service, order_place
+
+BILLING = BillingAddress(
+    name="Anna Muster",
+    street="Bahnhofstrasse",
+    house_number="10",
+    postcode="8001",
+    town="Zürich",
+    country="CH",
+)
+
+
+@pytest.fixture
+def product(db):
+    """A catalogue product by code (the catalogue comes with the migrations)."""
+    return lambda code: Product.objects.get(code=code)
+
+
+@pytest.fixture
+def make_service(db):
+    def make(customer, name: str, plan: str = "service_mail_starter", quota: int | None = None):
+        domain = domain_create(customer=customer, name=name, source=Domain.Source.EXTERNAL)
+        return mailservice_create(domain=domain, plan=plan, address_quota=quota)
+
+    return make
+
+
+@pytest.fixture
+def place_order(db):
+    """Puts a new service for `domain` in the cart and orders it."""
+
+    def place(customer, domain: str, plan_code: str = "service-mail-starter", register=True):
+        cart_add_service(
+            customer=customer,
+            domain_name=domain,
+            plan_product=Product.objects.get(code=plan_code),
+            register_domain=register,
+        )
+        return order_place(
+            customer=customer,
+            token=cart_summary(customer=customer).token,
+            billing=BILLING,
+            accept_terms=True,
+        )
+
+    return place
