@@ -53,6 +53,7 @@ def evaluate_mx(domain: str, source: AnswerSource, provider: ProviderFacts) -> C
                 ),
                 {"domain": domain, "error": mx.error},
             ),
+            expected,
         )
     if mx.outcome == NXDOMAIN:
         return _single(

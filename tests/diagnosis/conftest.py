@@ -1,0 +1,132 @@
+"""Fixtures of the diagnosis tests: a real nsd with the zone corpus, a fake responder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mailservices.diagnosis.checks import ProviderFacts
+from mailservices.diagnosis.keys import public_key_of
+from tests.conftest import require_service
+from tests.diagnosis.fakedns import FakeDns
+from tests.diagnosis.nsd import NsdServer, nsd_available
+
+ZONES = Path(__file__).parent / "zones"
+PROVIDER = {
+    "PORTAL_MAIL_HOST": "mail.alpenpost.example",
+    "PORTAL_MX_HOSTS": ["mx1.alpenpost.example", "mx2.alpenpost.example"],
+    "PORTAL_SPF_INCLUDE": "spf.alpenpost.example",
+    "PORTAL_OUTBOUND_IPS": ["192.0.2.0/28", "2001:db8:25::/64"],
+    "PORTAL_DKIM_SELECTOR": "alp2026",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One diagnosed zone of the corpus with what the diagnosis must say about it."""
+
+    domain: str
+    description: str
+    expect: dict
+    says: dict
+
+    def __str__(self):
+        return self.domain
+
+
+def load_corpus() -> list[Case]:
+    cases = []
+    for path in sorted(ZONES.glob("*.zone")):
+        lines = path.read_text().splitlines()
+        expect = [line for line in lines if line.startswith("; expect ")]
+        if not expect:
+            continue  # infrastructure zone (provider, parent, reverse)
+        cases.append(
+            Case(
+                domain=path.name.removesuffix(".zone"),
+                description=lines[0].lstrip("; "),
+                expect=dict(part.split("=", 1) for part in expect[0][9:].split()),
+                says=dict(
+                    line[len("; says ") :].split("=", 1)
+                    for line in lines
+                    if line.startswith("; says ")
+                ),
+            )
+        )
+    return cases
+
+
+CORPUS = load_corpus()
+
+
+@pytest.fixture(scope="session")
+def nsd(tmp_path_factory):
+    """nsd serving tests/diagnosis/zones on 127.0.0.1 (a free port per xdist worker)."""
+    require_service("nsd", nsd_available())
+    server = NsdServer.from_directory(ZONES, tmp_path_factory.mktemp("nsd"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_dns():
+    server = FakeDns().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def provider() -> ProviderFacts:
+    return ProviderFacts(
+        mail_host=PROVIDER["PORTAL_MAIL_HOST"],
+        mx_hosts=tuple(PROVIDER["PORTAL_MX_HOSTS"]),
+        spf_include=PROVIDER["PORTAL_SPF_INCLUDE"],
+        outbound_networks=tuple(PROVIDER["PORTAL_OUTBOUND_IPS"]),
+        dkim_selector=PROVIDER["PORTAL_DKIM_SELECTOR"],
+    )
+
+
+@pytest.fixture(scope="session")
+def dkim_private_pem() -> str:
+    return (ZONES / "dkim-test-key.pem").read_text()
+
+
+@pytest.fixture(scope="session")
+def dkim_public_key(dkim_private_pem) -> str:
+    """The key the corpus zones publish (the "other key" zone publishes a different one)."""
+    return public_key_of(dkim_private_pem)
+
+
+@pytest.fixture
+def diagnosis_settings(settings, nsd):
+    """Settings that send the portal's diagnoses to the test nsd."""
+    for name, value in PROVIDER.items():
+        setattr(settings, name, value)
+    settings.PORTAL_DIAGNOSIS_NAMESERVER = nsd.address
+    settings.PORTAL_DIAGNOSIS_ON_CREATE = True
+    return settings
+
+
+@pytest.fixture
+def make_service(db, dkim_private_pem, dkim_public_key):
+    """A mail service for `domain` owned by `customer`, holding the corpus' DKIM key."""
+    from mailservices.diagnosis.models import DkimKey
+    from mailservices.models import Domain, MailService
+    from mailservices.plans import Plan
+
+    def make(customer, domain="good.test", *, source="external", with_key=True):
+        d = Domain.objects.create(customer=customer, name=domain, source=source)
+        service = MailService.objects.create(domain=d, plan=Plan.SERVICE_MAIL, address_quota=5)
+        if with_key:
+            DkimKey.objects.create(
+                service=service,
+                selector="alp2026",
+                private_key_pem=dkim_private_pem,
+                public_key=dkim_public_key,
+            )
+        return service
+
+    return make

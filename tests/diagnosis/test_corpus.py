@@ -1,0 +1,56 @@
+"""The zone corpus against a real nsd: every check's status and its key words, per zone."""
+
+import asyncio
+
+import pytest
+
+from mailservices.diagnosis.checks import CHECK_NAMES
+from mailservices.diagnosis.runner import diagnose, diagnose_many
+from tests.diagnosis.conftest import CORPUS
+
+pytestmark = pytest.mark.dns
+
+
+def test_corpus_is_large_enough():
+    assert len(CORPUS) >= 35
+    # Every status a customer can see occurs in the corpus, for each of the main checks.
+    seen = {(name, case.expect[name]) for case in CORPUS for name in CHECK_NAMES}
+    for name in ("mx", "spf", "dkim", "dmarc"):
+        assert (name, "ok") in seen and (name, "error") in seen
+    for name in ("mx", "spf", "dkim", "dmarc", "autoconfig"):
+        assert (name, "warning") in seen
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=str)
+def test_zone(case, nsd, provider, dkim_public_key):
+    result = diagnose(
+        case.domain, provider=provider, nameserver=nsd.address, dkim_public_key=dkim_public_key
+    )
+    by_name = {check.name: check for check in result.checks}
+    assert [c.name for c in result.checks] == list(CHECK_NAMES)
+    assert {name: by_name[name].status for name in CHECK_NAMES} == case.expect, case.description
+    for name, words in case.says.items():
+        assert words in by_name[name].message, by_name[name].message
+    for check in result.checks:
+        assert check.message
+        if check.status in ("error", "warning"):
+            # A problem always comes with the records that fix it.
+            assert any(r.action == "publish" for r in check.records), check.name
+
+
+def test_asyncio_driver_agrees_with_the_sequential_one(nsd, provider, dkim_public_key):
+    domains = [case.domain for case in CORPUS]
+    together = asyncio.run(
+        diagnose_many(
+            domains,
+            provider=provider,
+            nameserver=nsd.address,
+            concurrency=16,
+            keys=dict.fromkeys(domains, dkim_public_key),
+        )
+    )
+    for domain, batch in zip(domains, together, strict=True):
+        single = diagnose(
+            domain, provider=provider, nameserver=nsd.address, dkim_public_key=dkim_public_key
+        )
+        assert batch.to_json() == single.to_json(), domain
