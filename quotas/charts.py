@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from django.utils import formats, timezone
 
-WIDTH, HEIGHT = 720, 200
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 8, 12, 26
+WIDTH, HEIGHT = 480, 190
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 6, 12, 26
 
 
 @dataclass

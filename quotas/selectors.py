@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from mailservices.models import Address
@@ -94,6 +95,24 @@ def address_for_sender(sender: str) -> Address | None:
 def address_email(address: Address) -> str:
     """The address as the counters know it (ASCII domain, lower case)."""
     return f"{address.local_part}@{address.service.domain.name}"
+
+
+def addresses_by_email(emails) -> dict[str, Address]:
+    """Portal addresses for counter senders, in a few queries whatever their number."""
+    by_domain: dict[str, set[str]] = {}
+    for email in emails:
+        local, sep, domain = email.rpartition("@")
+        if sep and local:
+            by_domain.setdefault(domain, set()).add(local)
+    found: dict[str, Address] = {}
+    domains = sorted(by_domain)
+    for start in range(0, len(domains), 200):
+        query = models.Q()
+        for domain in domains[start : start + 200]:
+            query |= models.Q(service__domain__name=domain, local_part__in=by_domain[domain])
+        for address in Address.objects.select_related("service__domain").filter(query):
+            found[address_email(address)] = address
+    return found
 
 
 # --- usage -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,7 +17,7 @@ from quotas import counters
 from quotas.conf import quota_settings
 from quotas.limits import Channel
 from quotas.models import SendingLimitOverride, UsageAlert, UsageHour
-from quotas.selectors import address_email, sending_limits
+from quotas.selectors import addresses_by_email, sending_limits
 
 logger = logging.getLogger(__name__)
 
@@ -85,28 +85,10 @@ def sending_limit_override_end(
 # --- counters -> database --------------------------------------------------------------------
 
 
-def _addresses_by_email(emails) -> dict[str, Address]:
-    """Portal addresses for counter senders, in a few queries whatever their number."""
-    by_domain: dict[str, set[str]] = {}
-    for email in emails:
-        local, sep, domain = email.rpartition("@")
-        if sep and local:
-            by_domain.setdefault(domain, set()).add(local)
-    found: dict[str, Address] = {}
-    domains = sorted(by_domain)
-    for start in range(0, len(domains), 200):
-        query = models.Q()
-        for domain in domains[start : start + 200]:
-            query |= models.Q(service__domain__name=domain, local_part__in=by_domain[domain])
-        for address in Address.objects.select_related("service__domain").filter(query):
-            found[address_email(address)] = address
-    return found
-
-
 def _counter_addresses(client) -> list[tuple[str, str, Address]]:
     cids = client.counter_ids()
     parsed = [(cid, *counters.parse_counter_id(cid)) for cid in cids]
-    addresses = _addresses_by_email({sender for _cid, _ch, sender in parsed})
+    addresses = addresses_by_email({sender for _cid, _ch, sender in parsed})
     result = []
     for cid, channel, sender in parsed:
         if sender in addresses and channel in Channel.values:

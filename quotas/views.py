@@ -47,7 +47,8 @@ def service_usage(request, pk):
     service = get_object_or_404(
         MailService.objects.for_customer(request.customer).select_related("domain"), pk=pk
     )
-    addresses = list(service.addresses.order_by("local_part"))
+    # Redirects have no mailbox and no mail password: they cannot log in to send.
+    addresses = list(service.addresses.filter(kind=Address.Kind.MAILBOX).order_by("local_part"))
     for address in addresses:
         address.service = service  # already loaded: no query per row
     now = timezone.now()

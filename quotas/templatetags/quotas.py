@@ -11,14 +11,14 @@ register = template.Library()
 @register.simple_tag
 def sending_usage(address=None, service=None):
     """Live usage of one address, or of a service's addresses (its busiest one); no history."""
-    if address is not None:
+    if address:  # a missing template variable arrives as ""
         items, _live = usage_for_addresses([address], days=0)
         return {
             "url": reverse("quotas:address_usage", args=[address.pk]),
             "item": max(items, key=lambda i: i.percent, default=None),
         }
-    if service is not None:
-        addresses = list(service.addresses.all())
+    if service:
+        addresses = list(service.addresses.filter(kind="mailbox"))
         for a in addresses:
             a.service = service
         items, _live = usage_for_addresses(addresses, days=0)
