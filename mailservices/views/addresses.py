@@ -4,10 +4,10 @@ delete, mail password, aliases, forwards, responder and the Apple profile downlo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from mailservices import selectors
 from mailservices.autoconfig import apple_mobileconfig, client_settings
@@ -150,10 +150,11 @@ def address_edit(request, pk):
 
 
 @customer_required
-@require_POST
 def address_enable(request, pk):
     """Disables or enables an address (a button on the address page)."""
     address = _address(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])  # after the lookup: foreign objects 404
     enabled = request.POST.get("enabled") == "1"
     address_services.address_set_enabled(address=address, enabled=enabled)
     if enabled:
@@ -273,9 +274,10 @@ def address_responder(request, pk):
 
 
 @customer_required
-@require_POST
 def alias_add(request, pk):
     address = _address(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])  # after the lookup: foreign objects 404
     form = AliasForm(request.POST)
     if form.is_valid():
         try:
@@ -296,9 +298,10 @@ def alias_add(request, pk):
 
 
 @customer_required
-@require_POST
 def alias_delete(request, pk):
     alias = get_object_or_404(selectors.alias_get(customer=request.customer), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])  # after the lookup: foreign objects 404
     address_pk = alias.address_id
     address_services.alias_delete(alias=alias)
     messages.success(request, _("Der Alias wurde entfernt."))
@@ -306,9 +309,10 @@ def alias_delete(request, pk):
 
 
 @customer_required
-@require_POST
 def forward_add(request, pk):
     address = _address(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])  # after the lookup: foreign objects 404
     form = ForwardForm(request.POST)
     if form.is_valid():
         try:
@@ -320,7 +324,7 @@ def forward_add(request, pk):
         else:
             messages.success(
                 request,
-                _("Nachrichten werden zusätzlich an %(d)s weitergeleitet.")
+                _("Die Weiterleitung an %(d)s wurde hinzugefügt.")
                 % {"d": forward.destination},
             )
             return redirect("mailservices:address_detail", pk=address.pk)
@@ -329,9 +333,10 @@ def forward_add(request, pk):
 
 
 @customer_required
-@require_POST
 def forward_delete(request, pk):
     forward = get_object_or_404(selectors.forward_get(customer=request.customer), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])  # after the lookup: foreign objects 404
     address_pk = forward.address_id
     try:
         address_services.forward_delete(forward=forward)
