@@ -324,8 +324,7 @@ def forward_add(request, pk):
         else:
             messages.success(
                 request,
-                _("Die Weiterleitung an %(d)s wurde hinzugefügt.")
-                % {"d": forward.destination},
+                _("Die Weiterleitung an %(d)s wurde hinzugefügt.") % {"d": forward.destination},
             )
             return redirect("mailservices:address_detail", pk=address.pk)
     context = _detail_context(address, forward_form=form)
