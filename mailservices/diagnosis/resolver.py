@@ -41,7 +41,9 @@ def parse_nameserver(nameserver: str) -> tuple[str, int]:
         raise ValueError("empty name server")
     host, port = text, 53
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, closed, rest = text[1:].partition("]")
+        if not closed:
+            raise ValueError(f"bad name server: {nameserver}")
         if rest:
             if not rest.startswith(":"):
                 raise ValueError(f"bad name server: {nameserver}")
