@@ -14,13 +14,22 @@ def phishing_report_list(*, customer):
     )  # fmt: skip
 
 
-def address_for_email(*, customer, email: str) -> Address | None:
-    """The customer's address with this email (to link its sending-limit page), or None."""
-    local, _sep, domain = email.strip().lower().rpartition("@")
-    if not local or not domain:
+def address_for_emails(*, customer, emails: list[str]) -> Address | None:
+    """The first of these emails that is one of the customer's addresses, or None (1 query)."""
+    pairs = []
+    for email in emails:
+        local, _sep, domain = email.strip().lower().rpartition("@")
+        if local and domain:
+            pairs.append((local, domain))
+    if not pairs:
         return None
-    return (
+    candidates = (
         Address.objects.for_customer(customer)
-        .filter(local_part__iexact=local, service__domain__name=domain)
-        .first()
+        .filter(service__domain__name__in={domain for _local, domain in pairs})
+        .select_related("service__domain")
     )
+    by_email = {(a.local_part.lower(), a.service.domain.name): a for a in candidates}
+    for pair in pairs:
+        if pair in by_email:
+            return by_email[pair]
+    return None

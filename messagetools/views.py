@@ -15,7 +15,7 @@ from messagetools.engine.bounce import explain_bounce
 from messagetools.forms import BounceForm, MessageSourceForm, PhishingReportForm
 from messagetools.guides import FINDING_GUIDES, address_usage_url, guide_url
 from messagetools.models import PhishingReport
-from messagetools.selectors import address_for_email, phishing_report_list
+from messagetools.selectors import address_for_emails, phishing_report_list
 from messagetools.services import phishing_report_create
 from messagetools.spf import sender_spf
 from portal.accounts.decorators import customer_required
@@ -78,9 +78,12 @@ def _bounce_result(request, explanation) -> dict:
     data["guide_url"] = guide_url(explanation.guide_slug) if explanation.guide_slug else ""
     data["limits_url"] = ""
     if explanation.shows_limits:
-        address = address_for_email(customer=request.customer, email=explanation.original_sender)
+        emails = [explanation.original_sender, *explanation.mentioned_addresses]
+        address = address_for_emails(customer=request.customer, emails=emails)
         data["limits_url"] = address_usage_url(address.pk) if address else ""
-        data["limits_address"] = str(explanation.original_sender) if address else ""
+        data["limits_address"] = (
+            f"{address.local_part}@{address.service.domain.name}" if address else ""
+        )
     data["check_url"] = reverse("messagetools:message_check")
     return data
 

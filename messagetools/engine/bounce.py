@@ -45,6 +45,7 @@ class BounceExplanation:
     recipients: list[Recipient] = field(default_factory=list)
     original_sender: str = ""
     original_subject: str = ""
+    mentioned_addresses: list[str] = field(default_factory=list)
     title: str = ""
     explanation: str = ""
     advice: str = ""
@@ -321,6 +322,16 @@ def _line_with(text: str, needle: str) -> str:
     return ""
 
 
+_DIAGNOSTIC = re.compile(r"(?im)^diagnostic-code:\s*(?:[\w-]+\s*;)?\s*(.+(?:\n[ \t]+.+)*)")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+
+
+def _diagnostic_line(text: str) -> str:
+    """A pasted DSN's Diagnostic-Code field (the remote server's words), unfolded."""
+    match = _DIAGNOSTIC.search(text)
+    return " ".join(match.group(1).split())[:1000] if match else ""
+
+
 def _codes(text: str) -> tuple[str, str]:
     match = _SMTP_AND_ENHANCED.search(text)
     if match:
@@ -430,10 +441,17 @@ def explain_bounce(text_or_bytes: str | bytes) -> BounceExplanation:
         if not (result.smtp_code or result.enhanced_code):
             result.smtp_code, result.enhanced_code = _codes(full_text)
     if not result.remote_text:
-        needle = result.enhanced_code or result.smtp_code
-        result.remote_text = _line_with(search_text, needle) or _line_with(full_text, needle)
+        result.remote_text = _diagnostic_line(search_text) or _diagnostic_line(full_text)
+    if not result.remote_text:
+        combined = _SMTP_AND_ENHANCED.search(search_text)
+        needle = combined.group(0) if combined else result.enhanced_code or result.smtp_code
+        if needle:
+            result.remote_text = _line_with(search_text, needle) or _line_with(full_text, needle)
     if not result.remote_text and re.search(r"(?i)spam message rejected", full_text):
         result.remote_text = "Spam Message Rejected"
+    result.mentioned_addresses = list(dict.fromkeys(m.lower() for m in _EMAIL.findall(full_text)))[
+        :20
+    ]
     classify_on = " ".join([result.remote_text, search_text[:20000]])
     result.kind = _classify(classify_on, result.enhanced_code, result.smtp_code)
     first_digit = (result.enhanced_code or result.smtp_code)[:1]

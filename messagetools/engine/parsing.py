@@ -1,7 +1,9 @@
 """Reading messages defensively: bytes in, an EmailMessage or a clear `NotAMessage` out."""
 
+import base64
 import codecs
 import email
+import quopri
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,17 +44,19 @@ class NotAMessage(ValueError):
 def parse_message(data: bytes) -> EmailMessage:
     """Parses raw message bytes, refusing what clearly is no message (binary, no headers)."""
     if not data or not data.strip():
-        raise NotAMessage(_("Die Datei ist leer."))
+        raise NotAMessage(_("Der Inhalt ist leer."))
     head = data.lstrip(b"\r\n")[:65536]
     if head.startswith(b"From "):  # mbox separator line
         head = head.split(b"\n", 1)[1] if b"\n" in head else b""
     header_block = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
     if b"\x00" in header_block:
-        raise NotAMessage(_("Die Datei enthält Binärdaten und ist keine E-Mail-Nachricht (.eml)."))
+        raise NotAMessage(
+            _("Der Inhalt besteht aus Binärdaten und ist keine E-Mail-Nachricht (.eml).")
+        )
     if not _FIELD.match(head):
         raise NotAMessage(
             _(
-                "Die Datei beginnt nicht mit E-Mail-Kopfzeilen (wie „From:“ oder "
+                "Der Inhalt beginnt nicht mit E-Mail-Kopfzeilen (wie „From:“ oder "
                 "„Received:“) und ist daher keine E-Mail-Nachricht (.eml)."
             )
         )
@@ -64,8 +68,8 @@ def parse_message(data: bytes) -> EmailMessage:
     if not names & MESSAGE_HEADERS:
         raise NotAMessage(
             _(
-                "In der Datei fehlen die Kopfzeilen einer E-Mail (From, To, Subject, Date …); "
-                "sie ist keine E-Mail-Nachricht (.eml)."
+                "Es fehlen die Kopfzeilen einer E-Mail (From, To, Subject, Date …); "
+                "das ist keine E-Mail-Nachricht (.eml)."
             )
         )
     return message
@@ -179,6 +183,10 @@ def iter_parts(message: Message) -> Iterator[Part]:
     index = 0
     while stack and index < MAX_PARTS:
         part, depth = stack.pop()
+        embedded = _encoded_embedded_message(part)
+        if embedded is not None and depth < MAX_PART_DEPTH:
+            stack.append((embedded, depth + 1))
+            continue
         if part.is_multipart():
             if depth >= MAX_PART_DEPTH:
                 continue
@@ -201,6 +209,30 @@ def iter_parts(message: Message) -> Iterator[Part]:
             or not (ctype.startswith("text/") or ctype.startswith("multipart/"))
         )
         yield Part(index, part, ctype, names, is_attachment)
+
+
+def _encoded_embedded_message(part: Message) -> Message | None:
+    """A message/rfc822 part sent base64- or QP-encoded (against RFC 2046, but seen in the
+    wild, and a way to hide attachments): the decoded inner message, else None."""
+    if content_type(part) != "message/rfc822":
+        return None
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte not in ("base64", "quoted-printable"):
+        return None
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if inner is None:
+        return None
+    try:
+        text = inner.as_string() if not isinstance(inner, str) else inner
+        raw = (
+            base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", text) + "===")
+            if cte == "base64"
+            else quopri.decodestring(text.encode("utf-8", errors="replace"))
+        )
+        return parse_message(raw)
+    except Exception:  # noqa: S110 - not a decodable message: treated like any other part
+        return None
 
 
 def payload_bytes(part: Message) -> bytes:
