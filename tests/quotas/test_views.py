@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mailservices.plans import Plan
 from quotas.counters import counter_id
@@ -166,13 +167,13 @@ def test_english(customer_client, service, make_address, counters):
 
 
 def test_usage_badge_partial(customer, service, make_address, counters, rf):
-    from django.template.loader import render_to_string
-
     address = make_address(service, "anna")
     commit(counters, "anna@muster.ch", 250)
-    html = render_to_string("quotas/partials/_usage_badge.html", {"address": address})
+    with translation.override("de"):
+        html = render_to_string("quotas/partials/_usage_badge.html", {"address": address})
     assert reverse("quotas:address_usage", args=[address.pk]) in html
     assert "250 / 500 in 24 h" in html
-    html = render_to_string("quotas/partials/_usage_badge.html", {"service": service})
+    with translation.override("de"):
+        html = render_to_string("quotas/partials/_usage_badge.html", {"service": service})
     assert reverse("quotas:service_usage", args=[service.pk]) in html
     assert "1 Adresse, höchstens 50 % genutzt" in html
