@@ -187,7 +187,9 @@ def _terms(query: str, vocabulary: list[str]) -> list[str]:
 
 
 def _field_words(text: str) -> set[str]:
-    return set(re.findall(r"[^\W_]+(?:[.\-][^\W_]+)*", text.lower()))
+    """Words of a text; `MX-Eintrag` gives `mx-eintrag`, `mx` and `eintrag`."""
+    words = set(re.findall(r"[^\W_]+(?:[.\-][^\W_]+)*", text.lower()))
+    return words | {part for word in words if "-" in word for part in word.split("-")}
 
 
 def _matches(term: str, words: set[str]) -> bool:

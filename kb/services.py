@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from kb.models import Category, Guide, GuidePage, GuideVote, SearchTerm
-from kb.rendering import render_guide
+from kb.rendering import RenderedGuide, render_guide
 from kb.sources import GUIDES_DIR, GuideSource, GuideSourceError, read_categories, read_guides
 from kb.text import transliterate, vocabulary
 
@@ -29,16 +29,16 @@ class LoadReport:
     rerendered: list[str] = field(default_factory=list)
 
 
-def _apply_rendering(guide: Guide) -> None:
-    rendered = render_guide(guide.body)
+def _apply_rendering(guide: Guide, rendered: RenderedGuide | None = None) -> None:
+    rendered = rendered or render_guide(guide.body)
     guide.body_html = rendered.html
     guide.body_text = rendered.text
     guide.toc = rendered.toc
 
 
-def _rerender_if_stale(guide: Guide) -> bool:
+def _rerender_if_stale(guide: Guide, rendered: RenderedGuide | None = None) -> bool:
     old = (guide.body_html, guide.body_text, guide.toc)
-    _apply_rendering(guide)
+    _apply_rendering(guide, rendered)
     if (guide.body_html, guide.body_text, guide.toc) == old:
         return False
     guide.save(update_fields=["body_html", "body_text", "toc", "modified_at"])
@@ -88,9 +88,10 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
     categories = read_categories(base)
     sources = read_guides(base)
     _check_references(sources, {c.slug for c in categories})
+    rendered: dict[str, RenderedGuide] = {}
     for source in sources:  # render everything first: a broken guide stops the whole load
         try:
-            render_guide(source.body)
+            rendered[source.path] = render_guide(source.body)
         except ValueError as exc:
             raise GuideSourceError(f"{source.path}: {exc}") from exc
 
@@ -130,7 +131,10 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
                 report.kept_admin_edits.append(label)
             else:
                 report.unchanged.append(label)
-            if _rerender_if_stale(guide):  # provider settings changed since the last load
+            same_body = not guide.edited_in_admin
+            if _rerender_if_stale(
+                guide, rendered[source.path] if same_body else None
+            ):  # provider settings changed since the last load
                 report.rerendered.append(label)
             continue
         else:
@@ -148,10 +152,20 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
         guide.source_hash = source.source_hash
         guide.edited_in_admin = False
         guide.file_conflict = False
-        _apply_rendering(guide)
-        guide.full_clean(exclude=["search_vector"])
+        _apply_rendering(guide, rendered[source.path])
+        # Uniqueness is the database's job (constraint); skipping its check saves a query each.
+        guide.full_clean(exclude=["search_vector"], validate_unique=False)
+        is_new = guide.pk is None
         guide.save()
-        _set_pages(guide, source.portal_pages)
+        if is_new:
+            GuidePage.objects.bulk_create(
+                [
+                    GuidePage(guide=guide, view_name=name)
+                    for name in sorted(set(source.portal_pages))
+                ]
+            )
+        else:
+            _set_pages(guide, source.portal_pages)
 
     # A guide whose file was removed goes offline (its votes stay); admin-made guides stay.
     for key, guide in existing.items():
