@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mailservices.models import Address, MailService, Responder
-from mailservices.passwords import MIN_LENGTH
+from mailservices.models import CATCHALL_LOCAL_PART, Address, MailService, Responder
+from mailservices.passwords import MIN_LENGTH, validate_mail_password
+from mailservices.validators import validate_local_part
 
 PASSWORD_HELP = format_lazy(
     _(
@@ -76,8 +77,14 @@ class _NewAddressForm(_PasswordPairMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        if kind == Address.Kind.MAILBOX and not cleaned.get("password1"):
+        password = cleaned.get("password1")
+        if kind == Address.Kind.MAILBOX and not password:
             self.add_error("password1", _("Ein Postfach braucht ein Mail-Passwort."))
+        elif kind == Address.Kind.MAILBOX and "password1" not in self.errors:
+            try:
+                validate_mail_password(password, address=cleaned.get("local_part", ""))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
         missing = not cleaned.get("destination") and "destination" not in self.errors
         if kind == Address.Kind.REDIRECT and missing:
             self.add_error("destination", _("Bitte geben Sie die Zieladresse ein."))
@@ -97,6 +104,20 @@ class AddressCreateForm(_NewAddressForm):
         help_text=_("Erscheint als Absendername, z. B. „Anna Muster“."),
     )
     field_order = ["local_part", "display_name", "kind", "password1", "password2", "destination"]
+
+    def clean_local_part(self):
+        """Early feedback; the service checks the same rules again when it writes."""
+        value = self.cleaned_data["local_part"].strip().lower()
+        if value == CATCHALL_LOCAL_PART:
+            raise ValidationError(
+                _(
+                    "Der Name „catchall“ ist für die Catchall-Adresse reserviert. Erstellen Sie "
+                    "sie über „Generische E-Mail-Adresse erstellen“ › „Catchall“."
+                ),
+                code="catchall_reserved",
+            )
+        validate_local_part(value)
+        return value
 
 
 class CatchallCreateForm(_NewAddressForm):
