@@ -21,7 +21,8 @@ MAX_INPUT = 2_000_000
 
 _SMTP_AND_ENHANCED = re.compile(r"(?<![\d.])([245]\d\d)[ -]+#?([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 _ENHANCED = re.compile(r"(?<![\d.\w])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
-_SMTP_ALONE = re.compile(r"(?<![\d.\w])([45][0-5]\d)(?=[ -][A-Za-z<#(\[])")
+# A bare SMTP code only where a reply starts: line start, after "said:" or a field's ";".
+_SMTP_ALONE = re.compile(r"(?im)(?:^\s*|said:\s*|;\s*)([45][0-5]\d)(?=[ -][A-Za-z<#(\[])")
 
 
 @dataclass
