@@ -52,7 +52,11 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def message_check(request):
     """Would our filters reject this message, and why? (SPEC §5)"""
-    form = MessageSourceForm(request.POST or None, request.FILES or None)
+    form = (
+        MessageSourceForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else MessageSourceForm()
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +96,7 @@ def _bounce_result(request, explanation) -> dict:
 @require_http_methods(["GET", "POST"])
 def bounce(request):
     """Explains a bounce (DSN or pasted text) in plain words, with the guide to read."""
-    form = BounceForm(request.POST or None, request.FILES or None)
+    form = BounceForm(request.POST, request.FILES) if request.method == "POST" else BounceForm()
     result = None
     if request.method == "POST" and form.is_valid():
         result = _bounce_result(request, explain_bounce(form.cleaned_data["raw"]))
@@ -111,7 +115,11 @@ def bounce(request):
 @require_http_methods(["GET", "POST"])
 def phishing_new(request):
     """ "Als Phishing melden": upload the message; we store it and tell the abuse team."""
-    form = PhishingReportForm(request.POST or None, request.FILES or None)
+    form = (
+        PhishingReportForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else PhishingReportForm()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             report = phishing_report_create(
