@@ -174,8 +174,15 @@ class AddressAdmin(admin.ModelAdmin):
     )
     list_select_related = ("service__domain__customer",)
     autocomplete_fields = ("service",)
-    readonly_fields = ("password_hash", "password_changed_at", "password_tested_at")
+    readonly_fields = ("password_state", "password_changed_at", "password_tested_at")
     inlines = [ForwardInline, ResponderInline, AliasInline]
+
+    @admin.display(description=_("Mail-Passwort"))
+    def password_state(self, obj):
+        """The scheme only: staff never need the hash itself."""
+        if not obj.password_hash:
+            return _("nicht gesetzt")
+        return _("gesetzt (%(scheme)s)") % {"scheme": obj.password_hash.split("$", 1)[0]}
 
     @admin.display(description=_("Kunde"), ordering="service__domain__customer__number")
     def customer(self, obj):
