@@ -130,3 +130,12 @@ def make_service(db, dkim_private_pem, dkim_public_key):
         return service
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def german():
+    """Messages are asserted in German; a request of an English test must not leak over."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        yield
