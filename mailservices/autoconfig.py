@@ -102,13 +102,10 @@ def thunderbird(request):
     """GET /mail/config-v1.1.xml?emailaddress=… (and the .well-known twin)."""
     email = request.GET.get("emailaddress", "").strip()
     if not email:
-        # Thunderbird asks autoconfig.<domain>; without the parameter the host names the domain.
-        host = request.get_host().split(":", 1)[0].lower()
-        if not host.startswith("autoconfig."):
-            return HttpResponseBadRequest(
-                "emailaddress is required", content_type="text/plain; charset=utf-8"
-            )
-        email = "x@" + host.removeprefix("autoconfig.")
+        # Without the parameter the host names the domain: Thunderbird asks
+        # autoconfig.<domain>/mail/… and <domain>/.well-known/autoconfig/mail/….
+        host = request.get_host().rsplit(":", 1)[0].lower().removeprefix("autoconfig.")
+        email = "x@" + host
     if split_recipient(email) is None:
         return HttpResponseBadRequest(
             "emailaddress is not an email address", content_type="text/plain; charset=utf-8"

@@ -66,8 +66,16 @@ def test_thunderbird_host_comes_from_settings(client, hosted, settings):
     assert root.find("emailProvider/incomingServer/hostname").text == "imap.anders.example"
 
 
-def test_thunderbird_without_parameter_uses_autoconfig_host(client, hosted):
-    response = client.get(THUNDERBIRD_URLS[1], HTTP_HOST="autoconfig.xn--bcher-kva.ch")
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        (THUNDERBIRD_URLS[0], "autoconfig.xn--bcher-kva.ch"),
+        (THUNDERBIRD_URLS[1], "xn--bcher-kva.ch"),
+        (THUNDERBIRD_URLS[1], "autoconfig.xn--bcher-kva.ch:443"),
+    ],
+)
+def test_thunderbird_without_parameter_uses_the_host(client, hosted, url, host):
+    response = client.get(url, HTTP_HOST=host)
     assert response.status_code == 200
     assert ET.fromstring(response.content).find("emailProvider").get("id") == "xn--bcher-kva.ch"
 
@@ -77,7 +85,8 @@ def test_thunderbird_unknown_and_malformed(client, hosted, url):
     assert client.get(url, {"emailaddress": "a@unbekannt.ch"}).status_code == 404
     assert client.get(url, {"emailaddress": "kein-mail"}).status_code == 400
     assert client.get(url, {"emailaddress": "a@@b.ch"}).status_code == 400
-    assert client.get(url).status_code == 400
+    assert client.get(url).status_code == 404  # the host "testserver" is no hosted domain
+    assert client.get(url, HTTP_HOST="autoconfig.unbekannt.ch").status_code == 404
     assert client.post(url, {"emailaddress": "anna@bücher.ch"}).status_code == 405
 
 

@@ -524,3 +524,19 @@ def test_english_catalogue(customer_client, service):
     html = response.content.decode()
     assert "Create email address" in html
     assert "Create generic email address" in html
+
+
+def test_address_page_query_count_does_not_grow(
+    customer_client, address, django_assert_max_num_queries
+):
+    url = reverse("mailservices:address_detail", args=[address.pk])
+    alias_create(address=address, local_part="eins")
+    forward_create(address=address, destination="eins@example.net")
+    with django_assert_max_num_queries(12) as few:
+        customer_client.get(url)
+    for i in range(8):
+        alias_create(address=address, local_part=f"alias{i}")
+        forward_create(address=address, destination=f"f{i}@example.net")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = customer_client.get(url).content.decode()
+    assert "alias7@beispiel.ch" in html and "f7@example.net" in html
