@@ -110,7 +110,14 @@ class GuideAdmin(admin.ModelAdmin):
         return obj.unhelpful_count
 
     def save_model(self, request, obj, form, change):
-        guide_save_from_admin(guide=obj, portal_pages=form.cleaned_data["portal_pages"])
+        release = (
+            change
+            and "edited_in_admin" in form.changed_data
+            and not form.cleaned_data["edited_in_admin"]
+        )
+        guide_save_from_admin(
+            guide=obj, portal_pages=form.cleaned_data["portal_pages"], release_to_file=release
+        )
 
     def save_related(self, request, form, formsets, change):
         pass  # pages are saved by the service in save_model

@@ -176,7 +176,7 @@ def _stem(word: str) -> str:
 def _terms(query: str, vocabulary: list[str]) -> list[str]:
     terms = []
     for raw in re.findall(r"[^\W_]+(?:[.\-][^\W_]+)*", query.lower()):
-        if raw in STOPWORDS or len(raw) < 2:
+        if raw in STOPWORDS or (len(raw) < 2 and not raw.isdigit()):
             continue
         if raw.isalpha() and len(raw) >= 4 and raw not in vocabulary:
             close = difflib.get_close_matches(raw, vocabulary, n=1, cutoff=0.8)

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from kb.models import Category, Guide, GuideVote
+from kb.models import Category, Guide, GuidePage, GuideVote
 
 FALLBACK_LANGUAGE = "de"
 
@@ -76,9 +76,11 @@ def guides_in_category(*, category: Category, language: str) -> list[Guide]:
 
 
 def guides_for_page(*, view_name: str, language: str) -> list[Guide]:
+    # Any language version may name the page; one query with a subquery.
+    slugs = GuidePage.objects.filter(view_name=view_name).values("guide__slug")
     guides = (
         _listing(language)
-        .filter(pages__view_name=view_name)
+        .filter(slug__in=slugs)
         .order_by("-priority", "title")
         .only("slug", "language", "title")
     )

@@ -63,7 +63,7 @@ def _display_path(path: str) -> str:
         return path
 
 
-def _check_references(sources: list[GuideSource], category_slugs: set[str]) -> None:
+def _reference_errors(sources: list[GuideSource], category_slugs: set[str]) -> list[str]:
     slugs = {s.slug for s in sources} | set(Guide.objects.values_list("slug", flat=True))
     errors = []
     for source in sources:
@@ -74,8 +74,7 @@ def _check_references(sources: list[GuideSource], category_slugs: set[str]) -> N
             errors.append(f"{source.path}: verwandte Anleitungen fehlen: {missing}")
         if source.slug in source.related:
             errors.append(f"{source.path}: verweist unter related auf sich selbst")
-    if errors:
-        raise GuideSourceError("\n".join(errors))
+    return errors
 
 
 @transaction.atomic
@@ -87,13 +86,15 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
     """
     categories = read_categories(base)
     sources = read_guides(base)
-    _check_references(sources, {c.slug for c in categories})
+    errors = _reference_errors(sources, {c.slug for c in categories})
     rendered: dict[str, RenderedGuide] = {}
     for source in sources:  # render everything first: a broken guide stops the whole load
         try:
             rendered[source.path] = render_guide(source.body)
         except ValueError as exc:
-            raise GuideSourceError(f"{source.path}: {exc}") from exc
+            errors.append(f"{source.path}: {exc}")
+    if errors:
+        raise GuideSourceError("\n".join(sorted(errors)))
 
     category_by_slug = {}
     for cat in categories:
@@ -180,10 +181,21 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
 
 
 @transaction.atomic
-def guide_save_from_admin(*, guide: Guide, portal_pages: list[str] | None = None) -> Guide:
-    """Saves a staff edit: re-renders, marks it as edited in the admin, refreshes the index."""
+def guide_save_from_admin(
+    *, guide: Guide, portal_pages: list[str] | None = None, release_to_file: bool = False
+) -> Guide:
+    """Saves a staff edit: re-renders and refreshes the index.
+
+    The edit pins the guide (load_guides keeps it) unless staff release it to its file: then
+    the next load_guides takes the file again, even if the file did not change.
+    """
     _apply_rendering(guide)
-    guide.edited_in_admin = True
+    if release_to_file:
+        guide.edited_in_admin = False
+        guide.file_conflict = False
+        guide.source_hash = ""
+    else:
+        guide.edited_in_admin = True
     guide.full_clean(exclude=["search_vector"])
     guide.save()
     if portal_pages is not None:

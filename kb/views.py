@@ -16,6 +16,9 @@ from kb.forms import SearchForm, VoteForm
 from kb.models import Category
 from kb.search import search_guides
 
+LIVE_RESULTS = 8
+PAGE_RESULTS = 25
+
 
 def _language() -> str:
     return "en" if (get_language() or "de").startswith("en") else "de"
@@ -102,8 +105,10 @@ def vote(request, slug):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    hits = search_guides(query, language=_language(), limit=20) if query else []
-    context = {"form": form, "query": query, "hits": hits}
+    # Live results while typing stay short; the full page lists more.
+    limit = LIVE_RESULTS if request.htmx else PAGE_RESULTS
+    hits = search_guides(query, language=_language(), limit=limit + 1) if query else []
+    context = {"form": form, "query": query, "hits": hits[:limit], "more": len(hits) > limit}
     if request.htmx:
         return render(request, "kb/partials/_results.html", context)
     return render(request, "kb/search.html", context)
