@@ -67,12 +67,14 @@ def test_bulk_actions_skip_steps_that_are_not_allowed(staff_client, customer, re
 
 
 def test_original_download(staff_client, report):
+    with report.original.open("rb") as handle:
+        expected = handle.read()
     response = staff_client.get(
         reverse("admin:messagetools_phishingreport_original", args=[report.pk])
     )
     assert response.status_code == 200
-    report.original.open("rb")
-    assert b"".join(response.streaming_content) == report.original.read()
+    assert b"".join(response.streaming_content) == expected
+    assert expected.startswith(b"From: Bank Sicherheit")
     assert "phishing-meldung" in response["Content-Disposition"]
 
 
