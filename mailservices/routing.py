@@ -7,6 +7,7 @@ only mail addressed to `catchall@` itself, never mail that reached it for a miss
 (SPEC §2).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -44,6 +45,10 @@ def split_recipient(recipient: str) -> tuple[str, str] | None:
     if value.count("@") != 1:
         return None
     local, domain = value.rsplit("@", 1)
+    if len(local) >= 2 and local[0] == local[-1] == '"':
+        # A quoted local part means the same as its unquoted text (RFC 5321 4.1.2), as in
+        # Postfix: "anna"@ is anna@; the text must still be a valid local part below.
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
     local = local.lower().split("+", 1)[0]
     domain = domain.rstrip(".")
     if not domain or any(ch.isspace() for ch in value) or not LOCAL_PART_RE.match(local):
