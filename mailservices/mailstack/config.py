@@ -129,10 +129,12 @@ def _dovecot_listener(layout: Layout, name: str, address: str, *, postfix_owned:
 
 def main_cf(layout: Layout) -> str:
     maps = {m.name: _map_ref(layout, m.name) for m in lookups.POSTFIX_MAPS}
+    syntax = layout.postfix_dir / "recipient_syntax.regexp"
     policy = f"check_policy_service {layout.policy}" if layout.policy else ""
     submission_rcpt = ", ".join(
         part
         for part in (
+            f"check_recipient_access {maps['local_domain_class']}",
             f"check_recipient_access {maps['recipient_access']}",
             policy,
             "permit_sasl_authenticated",
@@ -159,14 +161,22 @@ lmtp_destination_recipient_limit = 1
 
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = {layout.auth}
-smtpd_sasl_auth_enable = no
+# AUTH also on port 25 (only after STARTTLS), so sender-login checks work there too.
+smtpd_sasl_auth_enable = yes
+smtpd_tls_auth_only = yes
 smtpd_sender_login_maps = {maps["sender_login_maps"]}
 smtpd_tls_chain_files = {layout.tls_key}, {layout.tls_cert}
 smtpd_tls_security_level = may
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
-# Disabled addresses refuse mail before the catch-all could take it.
-smtpd_recipient_restrictions = check_recipient_access {maps["recipient_access"]},
-    reject_unauth_destination
+# Malformed local parts and disabled addresses at our domains are refused before the
+# catch-all could take them.
+smtpd_restriction_classes = mailstack_local_syntax
+mailstack_local_syntax = check_recipient_access regexp:{syntax}
+smtpd_recipient_restrictions = check_recipient_access {maps["local_domain_class"]},
+    check_recipient_access {maps["recipient_access"]}, permit_mynetworks,
+    permit_sasl_authenticated, reject_unauth_destination
+# A forward gets the plain destination, not destination+tag.
+propagate_unmatched_extensions = canonical
 # Nobody sends as one of our addresses without logging in as its owner.
 smtpd_sender_restrictions = reject_unauthenticated_sender_login_mismatch
 
@@ -233,7 +243,6 @@ auth_mechanisms = plain login
 disable_plaintext_auth = yes
 recipient_delimiter = +
 lmtp_save_to_detail_mailbox = no
-quota_vsizes = yes
 mail_plugins = $mail_plugins quota
 protocol lmtp {{
   mail_plugins = $mail_plugins sieve
@@ -275,6 +284,7 @@ userdb {{
 
 plugin {{
   quota = count:User quota
+  quota_vsizes = yes
   sieve = file:~/sieve;active=~/.dovecot.sieve
 {before}
   sieve_global_extensions = +vnd.dovecot.environment
@@ -291,6 +301,10 @@ service auth {{
 def render(layout: Layout) -> dict[str, str]:
     """Every file of the configuration, by path relative to the output directory."""
     files = {f"postfix/{m.name}.cf": _postfix_map(layout, m.query) for m in lookups.POSTFIX_MAPS}
+    files["postfix/recipient_syntax.regexp"] = (
+        "# Written by `manage.py mailstack_config`: recipient syntax at our domains.\n"
+        + "".join(f"{rule.line}\n" for rule in lookups.RECIPIENT_SYNTAX)
+    )
     files["postfix/main.cf.portal"] = main_cf(layout)
     files["postfix/master.cf.portal"] = master_cf(layout)
     files["dovecot/dovecot-sql.conf.ext"] = dovecot_sql_conf(layout)

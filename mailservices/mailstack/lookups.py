@@ -39,9 +39,42 @@ POSTFIX_MAPS = (
         "SELECT response FROM mailstack_rejected_recipients WHERE recipient = '%s'",
     ),
     PostfixMap(
+        "local_domain_class",
+        "check_recipient_access",
+        # Access maps are also asked with the bare domain: mail for one of our domains gets
+        # the recipient-syntax restriction class (RECIPIENT_SYNTAX below).
+        "SELECT 'mailstack_local_syntax' FROM mailstack_domains WHERE domain = '%s'",
+    ),
+    PostfixMap(
         "sender_login_maps",
         "smtpd_sender_login_maps",
         "SELECT login FROM mailstack_sender_logins WHERE sender = '%s'",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SyntaxRule:
+    """One line of Postfix's regexp table for recipients at our domains."""
+
+    pattern: str  # POSIX ERE, matched case-insensitively against `local[+tag]@domain`
+    negate: bool
+    response: str
+
+    @property
+    def line(self) -> str:
+        return f"{'!' if self.negate else ''}/{self.pattern}/ {self.response}"
+
+
+# Only local parts the portal can create (mailservices.validators: a-z 0-9 . _ -, no
+# leading, trailing or double dot, at most 64 characters), optionally with a +tag. Without
+# this, Postfix would hand `.x@`, `a..b@` or `+x@` to the catch-all.
+RECIPIENT_SYNTAX = (
+    SyntaxRule("^[^@+]{65,}([+][^@]*)?@", False, "550 5.1.3 Bad recipient address syntax"),
+    SyntaxRule(
+        "^[a-z0-9][a-z0-9_-]*([.][a-z0-9_-]+)*([+][^@]*)?@[^@]+$",
+        True,
+        "550 5.1.3 Bad recipient address syntax",
     ),
 )
 
