@@ -67,6 +67,10 @@ class ProductAdmin(admin.ModelAdmin):
     def current(self, obj):
         return obj.current_amount if obj.current_amount is not None else "—"
 
+    def has_delete_permission(self, request, obj=None):
+        # Orders refer to products; a product leaves the shop by "Im Verkauf" off.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # Kind, plan and pack size say what was sold in past orders: fixed once created.
         return ["code", "kind", "plan", "pack_size"] if obj else []

@@ -111,7 +111,11 @@ class Price(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product}: CHF {self.amount} ab {self.valid_from:%Y-%m-%d}"
+        return _("%(product)s: CHF %(amount)s ab %(date)s") % {
+            "product": self.product,
+            "amount": self.amount,
+            "date": f"{timezone.localtime(self.valid_from):%Y-%m-%d %H:%M}",
+        }
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

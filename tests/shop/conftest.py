@@ -1,6 +1,11 @@
 """Fixtures of the shop tests: catalogue products, services of a customer, a placed order."""
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 
 from mailservices.models import Domain
 from mailservices.services import domain_create, mailservice_create
@@ -16,6 +21,26 @@ BILLING = BillingAddress(
     town="Zürich",
     country="CH",
 )
+
+_catalogue = importlib.import_module("portal.shop.migrations.0002_catalogue")
+
+
+@pytest.fixture(autouse=True)
+def german(request):
+    """Each test starts in the primary language; a request with another language cookie
+    leaves that language active in the thread otherwise."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def shop_catalogue(request):
+    """The catalogue the data migration loads. A transactional test anywhere in the suite
+    empties every table afterwards, so it is loaded again (idempotently) where missing."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    if not Product.objects.exists():
+        _catalogue.load(apps, None)
 
 
 @pytest.fixture

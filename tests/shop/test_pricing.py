@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.shop.pricing import chf, line_amounts, totals
@@ -49,6 +49,7 @@ def test_no_zero_or_negative_quantities(quantity):
         line_amounts(unit_price=Decimal("1.00"), quantity=quantity, vat_rate=RATE)
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     cents=st.integers(min_value=0, max_value=10_000_000),
     quantity=st.integers(min_value=1, max_value=50),
