@@ -279,3 +279,19 @@ def test_order_pages_query_counts_do_not_grow(
     order = Order.objects.first()
     with django_assert_max_num_queries(10):
         assert customer_client.get(f"/shop/orders/{order.pk}/").status_code == 200
+
+
+def test_cart_marks_lines_that_became_impossible(
+    customer_client, customer, other_customer, product, make_service
+):
+    cart_add_service(
+        customer=customer,
+        domain_name="zu-spaet.ch",
+        plan_product=product("service-mail"),
+        register_domain=True,
+    )
+    make_service(other_customer, "zu-spaet.ch")
+    page = customer_client.get("/shop/cart/").content.decode()
+    assert "Die Domain zu-spaet.ch ist bereits im Portal erfasst." in page
+    assert 'aria-disabled="true">Zur Kasse' in page
+    assert 'href="/shop/checkout/"' not in page
