@@ -199,6 +199,7 @@ def host_of(href: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
     """`login.bank.ch` → `bank.ch`; the part of a name its owner registered."""
     host = host.lower().rstrip(".")
@@ -208,6 +209,11 @@ def registrable_domain(host: str) -> str:
     except (idna.IDNAError, UnicodeError, ValueError):
         return host
     return _psl().privatesuffix(host) or host
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_known_suffix(name: str) -> bool:
+    return _psl().privatesuffix(name, accept_unknown=False) is not None
 
 
 def shown_domain(text: str) -> str:
@@ -222,7 +228,7 @@ def shown_domain(text: str) -> str:
             )
         except (idna.IDNAError, UnicodeError, ValueError):
             continue
-        if _psl().privatesuffix(ascii_name, accept_unknown=False):
+        if _has_known_suffix(ascii_name):
             return candidate
     return ""
 
