@@ -245,6 +245,8 @@ ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 {f"ssl_dh = <{dh}" if os.path.exists(dh) else ""}
 default_internal_user = dovecot
+# Tests try wrong passwords on purpose: no 2-second penalty (production keeps the default).
+auth_failure_delay = 0
 default_login_user = dovenull
 service imap-login {{
   inet_listener imap {{
