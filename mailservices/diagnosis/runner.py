@@ -28,6 +28,7 @@ from mailservices.diagnosis.checks.dkim import dkim_name
 from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
 from mailservices.diagnosis.resolver import (
     ResolverSource,
+    close_sockets,
     fetch_into,
     make_async_resolver,
     make_resolver,
@@ -61,8 +62,7 @@ def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str
         (f"_dmarc.{domain}", "TXT"),
         (dkim_name(domain, provider.dkim_selector), "TXT"),
     ]
-    for host in (f"autoconfig.{domain}", f"autodiscover.{domain}"):
-        keys += [(host, "CNAME"), (host, "A")]
+    keys += [(f"autoconfig.{domain}", "A"), (f"autodiscover.{domain}", "A")]
     keys += [(f"{label}.{domain}", "SRV") for label, _port in SRV]
     return keys
 
@@ -128,14 +128,21 @@ async def diagnose_many(
     keys: dict[str, str] | None = None,
 ) -> list[Diagnosis]:
     """Diagnoses many domains at once, at most `concurrency` DNS questions in flight."""
-    resolver = make_async_resolver(nameserver)
+    resolver = make_async_resolver(nameserver, reuse_sockets=True)
     limit = asyncio.Semaphore(concurrency)
     keys = keys or {}
-    return await asyncio.gather(
-        *(
-            diagnose_async(
-                d, resolver=resolver, limit=limit, provider=provider, dkim_public_key=keys.get(d)
+    try:
+        return await asyncio.gather(
+            *(
+                diagnose_async(
+                    d,
+                    resolver=resolver,
+                    limit=limit,
+                    provider=provider,
+                    dkim_public_key=keys.get(d),
+                )
+                for d in domains
             )
-            for d in domains
         )
-    )
+    finally:
+        await close_sockets(resolver)

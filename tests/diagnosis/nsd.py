@@ -75,6 +75,9 @@ class NsdServer:
             "  hide-version: yes",
             "  refuse-any: yes",
             "  round-robin: no",
+            "  minimal-responses: yes",
+            # Response rate limiting would drop or truncate answers to a busy client (us).
+            "  rrl-ratelimit: 0",
             "remote-control:",
             "  control-enable: no",
         ]

@@ -34,9 +34,8 @@ def evaluate_autoconfig(domain: str, source: AnswerSource, provider: ProviderFac
     domain = normalize_name(domain)
     hosts = [f"autoconfig.{domain}", f"autodiscover.{domain}"]
     srv_names = [f"{label}.{domain}" for label, _port in SRV]
-    lookups = source.lookup_many(
-        [(h, t) for h in hosts for t in ("CNAME", "A")] + [(n, "SRV") for n in srv_names]
-    )
+    # One A question per host: the resolver follows a CNAME and reports where it led.
+    lookups = source.lookup_many([(h, "A") for h in hosts] + [(n, "SRV") for n in srv_names])
     if any(lk.failed for lk in lookups):
         return CheckResult.from_findings(
             NAME,
@@ -56,9 +55,8 @@ def evaluate_autoconfig(domain: str, source: AnswerSource, provider: ProviderFac
         )
     findings = []
     found = []
-    for index, host in enumerate(hosts):
-        cname, address = lookups[2 * index], lookups[2 * index + 1]
-        target = normalize_name(cname.records[0]) if cname.outcome == ANSWER else ""
+    for host, address in zip(hosts, lookups[:2], strict=True):
+        target = address.canonical_name
         if target:
             found.append(f"{host} CNAME {target}.")
         if target == provider.mail_host:
@@ -89,7 +87,7 @@ def evaluate_autoconfig(domain: str, source: AnswerSource, provider: ProviderFac
                     ),
                 )
             )
-    for (_label, port), name, lookup in zip(SRV, srv_names, lookups[4:], strict=True):
+    for (_label, port), name, lookup in zip(SRV, srv_names, lookups[2:], strict=True):
         if lookup.outcome != ANSWER:
             findings.append(
                 Finding(

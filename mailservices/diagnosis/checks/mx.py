@@ -137,8 +137,10 @@ def evaluate_mx(domain: str, source: AnswerSource, provider: ProviderFacts) -> C
 
     for preference, host in foreign:
         value = f"{preference} {host}."
-        cname, a, aaaa = source.lookup_many([(host, "CNAME"), (host, "A"), (host, "AAAA")])
-        if cname.failed or (a.failed and aaaa.failed):
+        # The resolver follows a CNAME and names where it led (canonical_name).
+        a, aaaa = source.lookup_many([(host, "A"), (host, "AAAA")])
+        alias_target = a.canonical_name or aaaa.canonical_name
+        if a.failed and aaaa.failed:
             findings.append(
                 Finding(
                     UNKNOWN,
@@ -154,13 +156,13 @@ def evaluate_mx(domain: str, source: AnswerSource, provider: ProviderFacts) -> C
             )
             continue
         removals.append(Record(domain, "MX", value, action=REMOVE))
-        if cname.outcome == ANSWER and cname.records:
+        if alias_target:
             text = Text(
                 _(
                     "Der MX-Eintrag %(host)s ist ein Alias (CNAME auf %(target)s). Ein MX muss "
                     "direkt auf einen Host mit Adresse zeigen (RFC 5321, 5.1)."
                 ),
-                {"host": host, "target": normalize_name(cname.records[0])},
+                {"host": host, "target": alias_target},
             )
         elif not (a.outcome == ANSWER or aaaa.outcome == ANSWER):
             text = Text(
