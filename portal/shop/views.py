@@ -8,9 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mailservices.models import Domain, MailService
+from mailservices.models import MailService
 from mailservices.plans import plan_facts
-from mailservices.validators import to_a_label
 from portal.accounts.decorators import customer_required
 from portal.shop import selectors, services
 from portal.shop.forms import (
@@ -135,12 +134,10 @@ def add_service(request):
         plan_code = request.GET.get("plan")
         chosen = plans.filter(code=plan_code).first() if plan_code else None
         initial["plan"] = chosen or plans.filter(plan="service_mail_starter").first()
-        if initial["domain"]:
-            own = Domain.objects.for_customer(request.customer).filter(
-                name=initial["domain"].lower()
-            )
-            if own.exists():
-                initial["domain_option"] = ServiceForm.DOMAIN_EXISTING
+        if initial["domain"] and selectors.is_own_domain(
+            customer=request.customer, name=initial["domain"]
+        ):
+            initial["domain_option"] = ServiceForm.DOMAIN_EXISTING
         form = ServiceForm(initial=initial, plans=plans)
     return render(
         request,
@@ -149,51 +146,17 @@ def add_service(request):
     )
 
 
-def domain_availability(customer, name: str, register: bool) -> tuple[str, str]:
-    """("ok"|"warning"|"error", message) for a domain typed in the service form."""
-    try:
-        a_label = to_a_label(name)
-    except ValidationError as exc:
-        return "error", exc.messages[0]
-    shown = Domain(name=a_label).unicode_name
-    domain = Domain.objects.filter(name=a_label).select_related("mail_service").first()
-    ordered = selectors.OrderLine.objects.filter(
-        domain_name=a_label,
-        kind__in=["new_service", "domain"],
-        order__status__in=selectors.OPEN_ORDER_STATES,
-        provisioned_at__isnull=True,
-    ).exists()
-    if ordered:
-        return "error", _("%(name)s ist bereits bestellt.") % {"name": shown}
-    if domain is None:
-        if register:
-            return "ok", _("%(name)s ist im Portal noch frei.") % {"name": shown}
-        return "ok", _(
-            "%(name)s wird als externe Domain erfasst. Sie veröffentlichen danach unsere "
-            "MX-Einträge bei Ihrem Registrar."
-        ) % {"name": shown}
-    if domain.customer_id != customer.pk:
-        return "error", _("%(name)s ist bereits im Portal erfasst.") % {"name": shown}
-    if hasattr(domain, "mail_service"):
-        return "error", _("Für %(name)s besteht bereits ein E-Mail-Dienst.") % {"name": shown}
-    if register:
-        return "warning", _(
-            "%(name)s gehört bereits zu Ihrem Konto: wählen Sie „Ich besitze die Domain schon“."
-        ) % {"name": shown}
-    return "ok", _("%(name)s gehört zu Ihrem Konto und hat noch keinen E-Mail-Dienst.") % {
-        "name": shown
-    }
-
-
 @customer_required
 @require_GET
 def domain_check(request):
     """htmx: whether the typed domain can get a new mail service."""
     name = request.GET.get("domain", "").strip()[:253]
     register = request.GET.get("domain_option", "register") == ServiceForm.DOMAIN_REGISTER
-    status, message = (
-        ("", "") if not name else domain_availability(request.customer, name, register)
-    )
+    status, message = "", ""
+    if name:
+        status, message = selectors.domain_availability(
+            customer=request.customer, name=name, register=register
+        )
     return render(
         request, "shop/partials/_domain_check.html", {"status": status, "message": message}
     )

@@ -1,4 +1,4 @@
-"""Reads of the shop: the catalogue at its current prices, the priced cart, orders, invoices.
+"""Reads of the cart: its lines priced now and checked against the rules.
 
 Prices are never stored in the cart. Every time a cart is shown or ordered, its lines are
 priced here from the price rows valid at that moment, and checked again (domain still free,
@@ -8,60 +8,24 @@ service still the customer's, quota within the plan's limit).
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mailservices.models import Domain, MailService
 from mailservices.plans import plan_facts
+from mailservices.validators import to_a_label
 from portal.accounts.models import Customer
 from portal.shop import pricing
-from portal.shop.models import (
-    Cart,
-    CartLine,
-    Invoice,
-    LineKind,
-    Order,
-    OrderLine,
-    Price,
-    Product,
-)
+from portal.shop.models import Cart, CartLine, LineKind, Order, OrderLine
+from portal.shop.selectors.catalogue import _current_price
 
 OPEN_ORDER_STATES = [
     Order.Status.PENDING_PAYMENT,
     Order.Status.PAID,
     Order.Status.PROVISIONING,
 ]
-
-
-def _current_price(outer: str, at) -> QuerySet:
-    return Price.objects.filter(product=OuterRef(outer), valid_from__lte=at).order_by("-valid_from")
-
-
-def catalogue(*, at=None) -> QuerySet[Product]:
-    """Products on sale with the price valid now (`current_price_id`, `current_amount`)."""
-    at = at or timezone.now()
-    latest = _current_price("pk", at)
-    return (
-        Product.objects.filter(is_active=True)
-        .annotate(
-            current_price_id=Subquery(latest.values("pk")[:1]),
-            current_amount=Subquery(latest.values("amount")[:1]),
-        )
-        .filter(current_price_id__isnull=False)
-    )
-
-
-def plan_products(*, at=None) -> list[Product]:
-    return list(catalogue(at=at).filter(kind=Product.Kind.PLAN))
-
-
-def address_pack_products(*, at=None) -> list[Product]:
-    return list(catalogue(at=at).filter(kind=Product.Kind.ADDRESS_PACK).order_by("pack_size"))
-
-
-def domain_product(*, at=None) -> Product | None:
-    return catalogue(at=at).filter(kind=Product.Kind.DOMAIN).first()
 
 
 def line_label(*, kind: str, product_name: str, domain: str, count: int = 0) -> str:
@@ -263,46 +227,45 @@ def cart_count(*, customer: Customer) -> int:
     return CartLine.objects.filter(cart__customer=customer).count()
 
 
-def order_list(*, customer: Customer) -> QuerySet[Order]:
-    return (
-        Order.objects.for_customer(customer)
-        .select_related("invoice")
-        .annotate(line_count=Count("lines"))
-        .order_by("-created_at", "-id")
-    )
-
-
-def order_detail_queryset(*, customer: Customer) -> QuerySet[Order]:
-    return (
-        Order.objects.for_customer(customer)
-        .select_related("invoice")
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("position")),
-        )
-    )
-
-
-def invoice_queryset(*, customer: Customer) -> QuerySet[Invoice]:
-    return Invoice.objects.for_customer(customer).select_related("order")
-
-
-def order_line_label(line: OrderLine) -> str:
-    domain = unicode_domain(line.domain_name) if line.domain_name else ""
-    return line_label(
-        kind=line.kind, product_name=line.description, domain=domain, count=line.address_count
-    )
-
-
-def last_billing_address(*, customer: Customer) -> dict:
-    """The billing address of the customer's latest order, to fill in the checkout form."""
-    order = Order.objects.for_customer(customer).order_by("-created_at", "-id").first()
-    if order is None:
-        return {"name": customer.name}
-    return {
-        "name": order.billing_name,
-        "street": order.billing_street,
-        "house_number": order.billing_house_number,
-        "postcode": order.billing_postcode,
-        "town": order.billing_town,
-        "country": order.billing_country,
+def domain_availability(*, customer: Customer, name: str, register: bool) -> tuple[str, str]:
+    """("ok"|"warning"|"error", message) for a domain typed in the new-service form."""
+    try:
+        a_label = to_a_label(name)
+    except ValidationError as exc:
+        return "error", exc.messages[0]
+    shown = Domain(name=a_label).unicode_name
+    domain = Domain.objects.filter(name=a_label).select_related("mail_service").first()
+    ordered = OrderLine.objects.filter(
+        domain_name=a_label,
+        kind__in=[LineKind.NEW_SERVICE, LineKind.DOMAIN],
+        order__status__in=OPEN_ORDER_STATES,
+        provisioned_at__isnull=True,
+    ).exists()
+    if ordered:
+        return "error", _("%(name)s ist bereits bestellt.") % {"name": shown}
+    if domain is None:
+        if register:
+            return "ok", _("%(name)s ist im Portal noch frei.") % {"name": shown}
+        return "ok", _(
+            "%(name)s wird als externe Domain erfasst. Sie veröffentlichen danach unsere "
+            "MX-Einträge bei Ihrem Registrar."
+        ) % {"name": shown}
+    if domain.customer_id != customer.pk:
+        return "error", _("%(name)s ist bereits im Portal erfasst.") % {"name": shown}
+    if hasattr(domain, "mail_service"):
+        return "error", _("Für %(name)s besteht bereits ein E-Mail-Dienst.") % {"name": shown}
+    if register:
+        return "warning", _(
+            "%(name)s gehört bereits zu Ihrem Konto: wählen Sie „Ich besitze die Domain schon“."
+        ) % {"name": shown}
+    return "ok", _("%(name)s gehört zu Ihrem Konto und hat noch keinen E-Mail-Dienst.") % {
+        "name": shown
     }
+
+
+def is_own_domain(*, customer: Customer, name: str) -> bool:
+    try:
+        a_label = to_a_label(name)
+    except ValidationError:
+        return False
+    return Domain.objects.for_customer(customer).filter(name=a_label).exists()
