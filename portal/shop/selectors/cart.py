@@ -19,7 +19,7 @@ from mailservices.validators import to_a_label
 from portal.accounts.models import Customer
 from portal.shop import pricing
 from portal.shop.models import Cart, CartLine, LineKind, Order, OrderLine
-from portal.shop.selectors.catalogue import _current_price
+from portal.shop.selectors.catalogue import current_price_subquery
 
 OPEN_ORDER_STATES = [
     Order.Status.PENDING_PAYMENT,
@@ -82,7 +82,7 @@ class CartSummary:
 def cart_lines(*, customer: Customer, at=None) -> list[CartLine]:
     """The cart's lines with product, service, domain and current price (one query)."""
     at = at or timezone.now()
-    latest = _current_price("product", at)
+    latest = current_price_subquery("product", at)
     return list(
         CartLine.objects.filter(cart__customer=customer)
         .select_related("product", "service__domain")

@@ -6,14 +6,14 @@ from django.utils import timezone
 from portal.shop.models import Price, Product
 
 
-def _current_price(outer: str, at) -> QuerySet:
+def current_price_subquery(outer: str, at) -> QuerySet:
     return Price.objects.filter(product=OuterRef(outer), valid_from__lte=at).order_by("-valid_from")
 
 
 def catalogue(*, at=None) -> QuerySet[Product]:
     """Products on sale with the price valid now (`current_price_id`, `current_amount`)."""
     at = at or timezone.now()
-    latest = _current_price("pk", at)
+    latest = current_price_subquery("pk", at)
     return (
         Product.objects.filter(is_active=True)
         .annotate(
