@@ -31,6 +31,12 @@ CHROMIUM_ARGS = [
 PASSWORD = "Sehr-sicheres-Passwort-42"  # noqa: S105
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API keeps an asyncio loop running on the
+    worker's thread until the session ends, which breaks any later `asyncio.run()`."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def require_service(name: str, available: bool) -> None:
     """Skips a test whose service is missing, except under CI=true, where it fails."""
     if available:
