@@ -201,6 +201,7 @@ queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 smtpd_error_sleep_time = 0
+smtpd_peername_lookup = no
 smtp_helo_timeout = 10s
 """
 

@@ -38,7 +38,6 @@ class World:
 @pytest.fixture(scope="module")
 def stack_world(mail_stack, django_db_blocker):
     """Committed portal data the daemons can see; removed again after the module."""
-    from mailservices.models import Domain
     from mailservices.services import domain_create, mailservice_create
     from mailservices.services.addresses import address_create, catchall_create, responder_save
     from portal.accounts.models import User
@@ -75,12 +74,7 @@ def stack_world(mail_stack, django_db_blocker):
                 interval_days=7,
             )
         yield World(service=service, no_catchall=no_catchall, addresses=addresses)
-        for domain in Domain.objects.filter(customer=customer):
-            if hasattr(domain, "mail_service"):
-                domain.mail_service.delete()
-            domain.delete()
-        customer.delete()
-        owner.delete()
+        _delete_customer(customer)
 
 
 @pytest.fixture
@@ -375,3 +369,51 @@ def test_authenticated_submission_on_465_is_counted_by_the_policy_service(
     wait_for(lambda: all(replies_to(mail_stack, r) for r in recipients), what="relayed mail")
     after = store.usage_many([cid], now=timezone.now())[cid].used
     assert after - before == 3  # each recipient counts (SPEC section 4)
+
+
+def test_real_postfix_accepts_and_refuses_like_the_routing_function(
+    mail_stack, stack_world, django_db_blocker
+):
+    """Every routing case at RCPT time against the real Postfix (accept vs. refuse)."""
+    from portal.accounts.models import User
+    from portal.accounts.services import customer_create
+    from tests.mailservices.routing_cases import CASES, build_world
+    from tests.mailstack.stack_model import envelope_recipient
+
+    with django_db_blocker.unblock():
+        owner = User.objects.create_user(email=f"routing-{uuid.uuid4().hex[:8]}@example.org")
+        customer = customer_create(owner=owner)
+        try:
+            build_world(customer)
+            wrong = []
+            for case in CASES:
+                raw = case.recipient.strip()
+                if raw.startswith("<") and raw.endswith(">"):
+                    raw = raw[1:-1]
+                if not raw.isascii():  # the sending MTA converts IDNs (no SMTPUTF8 here)
+                    raw = envelope_recipient(raw) or ""
+                # One session per case: smtpd hangs up after too many refusals in one.
+                with smtplib.SMTP(
+                    "127.0.0.1", mail_stack.ports.smtp, timeout=15, source_address=(INTERNET, 0)
+                ) as client:
+                    client.ehlo("outside.test")
+                    client.mail("someone@outside.test")
+                    code, text = client.docmd(f"RCPT TO:<{raw}>")
+                accepted = code == 250
+                if accepted != (case.action == "deliver") or (not accepted and code < 500):
+                    wrong.append((case.id, raw, code, text.decode()))
+            assert wrong == []
+        finally:
+            _delete_customer(customer)
+
+
+def _delete_customer(customer) -> None:
+    from mailservices.models import Domain
+
+    for domain in Domain.objects.filter(customer=customer):
+        if hasattr(domain, "mail_service"):
+            domain.mail_service.delete()
+        domain.delete()
+    owner = customer.owner
+    customer.delete()
+    owner.delete()
