@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import mail_admins, send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -19,7 +19,11 @@ def provision_order(self, order_id: int) -> str:
     (database busy, a worker lost) is retried with a growing delay."""
     try:
         order = order_provision(order_id=order_id)
-    except ValidationError:
+    except ValidationError as exc:
+        mail_admins(
+            f"Bereitstellung von Bestellung {order_id} fehlgeschlagen",
+            "; ".join(exc.messages) + "\nAdmin: Shop › Bestellungen (Spalte Fehler).",
+        )
         return "failed"
     except Exception as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
