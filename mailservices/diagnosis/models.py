@@ -1,10 +1,16 @@
 """Diagnosis data: each mail service's DKIM key, its diagnosis runs (history), and the DNS
 zone we keep for domains registered through us."""
 
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Domain, MailService
+
+# A run still waiting after this long counts as lost (a new "Jetzt prüfen" replaces it).
+ACTIVE_FOR = timedelta(minutes=10)
 
 STATUS_CHOICES = [
     ("ok", _("In Ordnung")),
@@ -109,7 +115,10 @@ class DiagnosisRun(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
+        """Waiting or running, and not given up on: a run lost by a worker stops polling."""
+        if self.state not in (self.State.QUEUED, self.State.RUNNING):
+            return False
+        return timezone.now() - self.created_at < ACTIVE_FOR
 
     @property
     def percent(self) -> int:

@@ -116,7 +116,7 @@ def diagnosis_queue(*, service: MailService, trigger: str = DiagnosisRun.Trigger
         .order_by("-created_at")
         .first()
     )
-    if active and timezone.now() - active.created_at < STALE_RUNNING:
+    if active and active.is_active:
         return active
     run = DiagnosisRun(service=service, trigger=trigger, checks_total=len(CHECK_NAMES))
     run.full_clean()

@@ -60,9 +60,12 @@ def status(request, pk):
 
 def _progress_or_done(request, diagnosis):
     if not diagnosis.is_active:
-        response = HttpResponse(status=204)
+        # htmx follows HX-Redirect on a 200 (it skips headers of a 204). The query string
+        # makes it a real page load even when the browser is already on the page.
+        response = HttpResponse("")
         response["HX-Redirect"] = (
-            reverse("diagnosis:service_diagnosis", args=[diagnosis.service_id]) + "#ergebnis"
+            reverse("diagnosis:service_diagnosis", args=[diagnosis.service_id])
+            + f"?run={diagnosis.pk}#ergebnis"
         )
         return response
     return render(request, "diagnosis/partials/_progress.html", {"diagnosis": diagnosis})

@@ -89,7 +89,8 @@ def test_run_with_htmx_polls_until_done(
     poll = customer_client.get(
         reverse("diagnosis:status", args=[run.pk]), headers={"HX-Request": "true"}
     )
-    assert poll["HX-Redirect"] == f"/services/{service.pk}/diagnosis/#ergebnis"
+    assert poll.status_code == 200
+    assert poll["HX-Redirect"] == f"/services/{service.pk}/diagnosis/?run={run.pk}#ergebnis"
 
 
 def test_zone_export_is_plain_text(customer_client, customer, make_service):
