@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mailservices.models import Address, MailService
 from mailservices.routing import split_recipient
+from mailservices.services.addresses import address_note_client_setup
 
 IMAP_PORT = 993
 SMTP_PORT = 465
@@ -113,7 +114,9 @@ def thunderbird(request):
     found = _service_for(email)
     if found is None:
         return HttpResponseNotFound("unknown domain", content_type="text/plain; charset=utf-8")
-    return _xml_response(thunderbird_config(found[1]))
+    local, service = found
+    address_note_client_setup(service=service, local_part=local)
+    return _xml_response(thunderbird_config(service))
 
 
 def _pox_email(body: bytes) -> str | None:
@@ -172,6 +175,8 @@ def outlook(request):
         return HttpResponseNotFound("unknown domain", content_type="text/plain")
     local, service = found
     address = service.addresses.filter(local_part=local).only("display_name").first()
+    if address is not None:
+        address_note_client_setup(service=service, local_part=local)
     login = f"{local}@{service.domain.name}"
     root = outlook_response(
         email=login, service=service, display_name=address.display_name if address else ""

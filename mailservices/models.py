@@ -155,6 +155,12 @@ class Address(models.Model):
     password_tested_at = models.DateTimeField(
         _("Passwort zuletzt erfolgreich getestet"), null=True, blank=True
     )
+    client_configured_at = models.DateTimeField(
+        _("Erstmals von einem Mailprogramm abgerufen"),
+        null=True,
+        blank=True,
+        help_text=_("Automatische Konfiguration oder Apple-Profil zum ersten Mal geladen."),
+    )
     storage_quota_mb = models.PositiveIntegerField(
         _("Speicherplatz (MB)"),
         default=20480,

@@ -360,3 +360,11 @@ def responder_save(
 @transaction.atomic
 def responder_delete(*, address: Address) -> None:
     Responder.objects.filter(address=address).delete()
+
+
+def address_note_client_setup(*, service: MailService, local_part: str) -> None:
+    """Remembers the first time a mail client fetched its settings for an address (the
+    onboarding step "set up a device"). One UPDATE; nothing if the address does not exist."""
+    Address.objects.filter(
+        service=service, local_part=normalize_local_part(local_part), client_configured_at=None
+    ).update(client_configured_at=timezone.now())

@@ -350,6 +350,9 @@ def forward_delete(request, pk):
 def address_mobileconfig(request, pk):
     """An Apple configuration profile (.mobileconfig) for this address."""
     address = _address(request, pk)
+    address_services.address_note_client_setup(
+        service=address.service, local_part=address.local_part
+    )
     response = HttpResponse(
         apple_mobileconfig(address), content_type="application/x-apple-aspen-config"
     )

@@ -33,16 +33,24 @@ def product_list(request):
     return render(request, "mailservices/product_list.html", {"services": services})
 
 
-def onboarding_steps(*, service, addresses) -> list[dict]:
+def _diagnosis_green(service) -> bool:
+    """Whether the latest finished diagnosis of the service is all green (if the app is there)."""
+    try:
+        from mailservices.diagnosis.selectors import latest_finished_run
+    except ImportError:
+        return False
+    run = latest_finished_run(service=service)
+    return run is not None and run.status == "ok"
+
+
+def onboarding_steps(*, service, addresses, diagnosis_available: bool) -> list[dict]:
     """The four first steps of a new service and whether each is done."""
     mailboxes = [a for a in addresses if a.kind == Address.Kind.MAILBOX]
-    has_address = bool(addresses)
-    tested = any(a.password_tested_at for a in mailboxes)
     return [
-        {"key": "address", "done": has_address},
-        {"key": "password", "done": tested},
-        {"key": "device", "done": False},
-        {"key": "diagnosis", "done": False},
+        {"key": "address", "done": bool(addresses)},
+        {"key": "password", "done": any(a.password_tested_at for a in mailboxes)},
+        {"key": "device", "done": any(a.client_configured_at for a in mailboxes)},
+        {"key": "diagnosis", "done": diagnosis_available and _diagnosis_green(service)},
     ]
 
 
@@ -50,7 +58,10 @@ def onboarding_steps(*, service, addresses) -> list[dict]:
 def service_detail(request, pk):
     service = get_object_or_404(selectors.mailservice_get(customer=request.customer), pk=pk)
     addresses = list(selectors.service_addresses(service=service))
-    steps = onboarding_steps(service=service, addresses=addresses)
+    diagnosis_partial = _diagnosis_partial()
+    steps = onboarding_steps(
+        service=service, addresses=addresses, diagnosis_available=bool(diagnosis_partial)
+    )
     first_mailbox = next(
         (a for a in addresses if a.kind == Address.Kind.MAILBOX and a.enabled), None
     )
@@ -61,9 +72,12 @@ def service_detail(request, pk):
         "quota_percent": min(100, round(100 * service.address_count / service.address_quota)),
         "has_catchall": any(a.is_catchall for a in addresses),
         "steps": steps,
-        "show_onboarding": not (steps[0]["done"] and steps[1]["done"]),
+        # Shown until every step that can be checked here is done.
+        "show_onboarding": not all(
+            step["done"] for step in steps if step["key"] != "diagnosis" or diagnosis_partial
+        ),
         "first_mailbox": first_mailbox,
-        "diagnosis_partial": _diagnosis_partial(),
+        "diagnosis_partial": diagnosis_partial,
     }
     return render(request, "mailservices/service_detail.html", context)
 

@@ -129,6 +129,14 @@ def test_outlook_autodiscover(settings, hosted, url):
     assert protocols["SMTP"].findtext(f"{{{OUTLOOK_NS}}}UsePOPAuth") == "on"
 
 
+def test_outlook_notes_the_client_setup(client, hosted):
+    address = hosted.addresses.get()
+    assert address.client_configured_at is None
+    client.post(OUTLOOK_URLS[1], pox_request("anna@bücher.ch"), content_type="text/xml")
+    address.refresh_from_db()
+    assert address.client_configured_at is not None
+
+
 def test_outlook_unknown_local_part_still_configures(client, hosted):
     response = client.post(OUTLOOK_URLS[0], pox_request("neu@bücher.ch"), content_type="text/xml")
     assert response.status_code == 200

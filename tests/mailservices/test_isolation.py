@@ -78,7 +78,12 @@ def snapshot():
         list(MailService.objects.values_list("pk", "spam_filter_enabled")),
         list(
             Address.objects.values_list(
-                "pk", "local_part", "enabled", "password_hash", "display_name"
+                "pk",
+                "local_part",
+                "enabled",
+                "password_hash",
+                "display_name",
+                "client_configured_at",
             )
         ),
         list(Alias.objects.values_list("pk", "local_part")),

@@ -122,8 +122,29 @@ def test_onboarding_steps(customer_client, service):
         {"action": "test", "password": MAIL_PASSWORD},
     )
     response = customer_client.get(url)
-    assert [s["done"] for s in response.context["steps"][:2]] == [True, True]
-    assert response.context["show_onboarding"] is False
+    assert [s["done"] for s in response.context["steps"][:3]] == [True, True, False]
+    assert response.context["show_onboarding"] is True
+    # A mail client fetching its settings (here: the Apple profile) completes step 3.
+    customer_client.get(reverse("mailservices:address_mobileconfig", args=[address.pk]))
+    response = customer_client.get(url)
+    assert [s["done"] for s in response.context["steps"][:3]] == [True, True, True]
+    diagnosis_step = response.context["steps"][3]
+    if response.context["diagnosis_partial"]:
+        assert response.context["show_onboarding"] is not diagnosis_step["done"]
+    else:
+        assert diagnosis_step["done"] is False
+        assert response.context["show_onboarding"] is False
+
+
+def test_onboarding_device_step_from_autoconfig(client, customer_client, service):
+    address = address_create(service=service, local_part="anna", password=MAIL_PASSWORD)
+    client.get("/mail/config-v1.1.xml", {"emailaddress": "Anna+x@beispiel.ch"})
+    address.refresh_from_db()
+    first = address.client_configured_at
+    assert first is not None
+    client.get("/mail/config-v1.1.xml", {"emailaddress": "anna@beispiel.ch"})
+    address.refresh_from_db()
+    assert address.client_configured_at == first  # the first time is kept
 
 
 def test_diagnosis_partial_is_included_only_if_it_exists(customer_client, service):
