@@ -1,0 +1,50 @@
+"""The diagnosis in a real browser: "Jetzt prüfen" with htmx, progress, result, keyboard."""
+
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.dns, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def logged_in(page, make_customer, make_service, diagnosis_settings):
+    customer = make_customer("diagnose@example.org")
+    service = make_service(customer, "mx-backup-missing.test")
+    page.goto("/accounts/login/")
+    page.get_by_label("E-Mail-Adresse").fill("diagnose@example.org")
+    page.get_by_label(re.compile(r"^Passwort:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(re.compile(r"/$"))
+    return service
+
+
+def test_check_now_shows_lights_and_fix(page, logged_in):
+    service = logged_in
+    page.goto(f"/services/{service.pk}/diagnosis/")
+    assert page.get_by_text("noch keine Diagnose").is_visible()
+    # Keyboard only: focus the button and press Enter; htmx posts and polls.
+    page.get_by_role("button", name="Jetzt prüfen").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/\?run=\d+#ergebnis$"))
+    mx = page.locator("#check-mx")
+    assert "Warnung" in mx.locator("h2").inner_text()
+    assert "mx2.alpenpost.example" in mx.inner_text()
+    assert mx.locator("button[data-copy='20 mx2.alpenpost.example.']").count() == 1
+    assert page.locator("#check-spf .light-ok").count() == 1
+    # The ok checks keep their records folded away.
+    assert not page.locator("#check-spf table").is_visible()
+
+
+def test_summary_on_the_service_page_links_to_the_diagnosis(page, logged_in):
+    service = logged_in
+    page.goto(f"/services/{service.pk}/")
+    page.get_by_role("button", name="Jetzt prüfen").click()
+    # Without htmx the form posts, the progress page refreshes, then the result shows.
+    page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/"))
+    page.goto(f"/services/{service.pk}/")
+    assert page.locator(".diag-lights .light").count() == 5
+    page.get_by_role("link", name="Diagnose und Anleitung ansehen").click()
+    page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/$"))
