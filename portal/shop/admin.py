@@ -100,6 +100,21 @@ class OrderLineInline(admin.TabularInline):
         return False
 
 
+class ProvisioningErrorFilter(admin.SimpleListFilter):
+    title = _("Fehler bei der Bereitstellung")
+    parameter_name = "error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("mit Fehler")), ("no", _("ohne Fehler"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(provisioning_error="")
+        if self.value() == "no":
+            return queryset.filter(provisioning_error="")
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
@@ -111,7 +126,7 @@ class OrderAdmin(admin.ModelAdmin):
         "paid_at",
         "problem",
     ]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", ProvisioningErrorFilter, "created_at"]
     search_fields = ["customer__number", "customer__name", "lines__domain_name", "invoice__number"]
     list_select_related = ["customer"]
     inlines = [OrderLineInline]

@@ -80,3 +80,13 @@ def test_a_new_price_is_a_new_row(staff_client):
     rows = list(Price.objects.filter(product=product).values_list("pk", "amount"))
     assert set(before) < set(rows)
     assert Decimal("57.50") in {amount for _pk, amount in rows}
+
+
+def test_orders_with_a_provisioning_error_can_be_listed(staff_client, customer, place_order):
+    broken = place_order(customer, "kaputt.ch")
+    Order.objects.filter(pk=broken.pk).update(
+        status=Order.Status.PROVISIONING, provisioning_error="Die Domain ist vergeben."
+    )
+    place_order(customer, "heil.ch")
+    page = staff_client.get("/admin/shop/order/?error=yes").content.decode()
+    assert broken.number in page and "1 Bestellung" in page
