@@ -6,3 +6,6 @@ class DiagnosisConfig(AppConfig):
     name = "mailservices.diagnosis"
     label = "diagnosis"
     verbose_name = _("Diagnose")
+
+    def ready(self):
+        from mailservices.diagnosis import system_checks  # noqa: F401 - registers them

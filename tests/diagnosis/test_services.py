@@ -183,3 +183,14 @@ def test_unknown_domain_of_a_deleted_service_is_ignored():
     assert tasks.diagnose_new_service(987654) is None
     assert tasks.diagnose_scheduled(987654) is None
     assert not Domain.objects.exists()
+
+
+def test_system_checks_name_wrong_provider_facts(settings):
+    from mailservices.diagnosis.system_checks import provider_facts
+
+    assert provider_facts() == []
+    settings.PORTAL_OUTBOUND_IPS = ["192.0.2.0/28", "not-an-ip"]
+    settings.PORTAL_MX_HOSTS = []
+    settings.PORTAL_DIAGNOSIS_NAMESERVER = "127.0.0.1:0"
+    ids = sorted(error.id for error in provider_facts())
+    assert ids == ["diagnosis.E001", "diagnosis.E002", "diagnosis.E004"]

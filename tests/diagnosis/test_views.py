@@ -171,3 +171,15 @@ def test_english_page(customer_client, customer, make_service, diagnosis_setting
     html = response.content.decode()
     assert "Check now" in html
     assert "There is no MX record" in html
+
+
+def test_admin_lists_runs_keys_and_zone_records(staff_client, customer, make_service):
+    service = make_service(customer, "anna.test", source="registered")
+    services.zone_add_mail_records(domain=service.domain)
+    services.diagnosis_queue(service=service)
+    for model in ("diagnosisrun", "dkimkey", "zonerecord"):
+        response = staff_client.get(f"/admin/diagnosis/{model}/")
+        assert response.status_code == 200, model
+    key_page = staff_client.get(f"/admin/diagnosis/dkimkey/{service.dkim_key.pk}/change/")
+    assert key_page.status_code == 200
+    assert b"PRIVATE KEY" not in key_page.content
