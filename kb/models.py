@@ -97,6 +97,8 @@ class Guide(models.Model):
         _("Datei seit der Bearbeitung geändert"), default=False, editable=False
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title, summary and tags only: the cheap first filter for single words of a query.
+    search_head = SearchVectorField(null=True, editable=False)
     modified_at = models.DateTimeField(_("Geändert"), auto_now=True)
 
     objects = GuideQuerySet.as_manager()

@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from kb.models import Guide, SearchTerm
@@ -66,27 +66,34 @@ def search_guides(query: str, *, language: str = "de", limit: int = 10) -> list[
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
+# Nearest vocabulary word per unknown query word, straight from the GiST trigram index.
 _CORRECTION_SQL = """
-SELECT t.word,
-       (SELECT s.word FROM kb_searchterm s
-         WHERE s.word %% t.word
-         ORDER BY similarity(s.word, t.word) DESC, s.word LIMIT 1)
+SELECT t.word, n.word, n.distance
   FROM unnest(%s::text[]) AS t(word)
+  LEFT JOIN LATERAL (
+    SELECT s.word, s.word <-> t.word AS distance FROM kb_searchterm s
+     ORDER BY s.word <-> t.word LIMIT 1
+  ) n ON true
  WHERE NOT EXISTS (SELECT 1 FROM kb_searchterm k WHERE k.word = t.word)
 """
+MAX_DISTANCE = 0.7  # trigram similarity of at least 0.3, pg_trgm's own default threshold
+CORRECT_UP_TO_WORDS = 8  # longer input is pasted text (an error message), not typed words
 
 
 def _corrected(query: str) -> tuple[str, str]:
-    """Swaps words no guide contains for the nearest vocabulary word (pg_trgm `%`).
+    """Swaps words no guide contains for the nearest vocabulary word (pg_trgm).
 
     Returns the corrected query and the tsquery prefix term for the word still being typed.
     """
     words = sorted({w.lower() for w in WORD_RE.findall(query)} - STOPWORDS)
-    if not words:
+    if not words or len(query.split()) > CORRECT_UP_TO_WORDS:
         return query, ""
     with connection.cursor() as cursor:
         cursor.execute(_CORRECTION_SQL, [words])
-        unknown = dict(cursor.fetchall())
+        unknown = {
+            wrong: (right if distance is not None and distance <= MAX_DISTANCE else None)
+            for wrong, right, distance in cursor.fetchall()
+        }
     corrected = query
     for wrong, right in unknown.items():
         if right:
@@ -112,24 +119,46 @@ _HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 
+# Candidates come from the GIN index (any word of the query in the guide; typos were
+# corrected before); the tsqueries are computed once in `q` for scoring and inline in WHERE,
+# where PostgreSQL evaluates them once as index conditions. The trigram similarity with the
+# title is costly per row, so it only reorders the best PRESELECT.
 # Only fixed SQL fragments are formatted in; every user value is a bound parameter.
+PRESELECT = 40
+LONG_QUERY_WORDS = 5
 _SEARCH_SQL = f"""
-WITH scored AS (
-  SELECT g.slug,
-         ts_rank(g.search_vector,
-                 CASE WHEN g.language = 'de' THEN {_or_query("german")}
-                      ELSE {_or_query("english")} END, 1)
-         + CASE WHEN g.search_vector @@ CASE WHEN g.language = 'de'
-                     THEN plainto_tsquery('german', %(q)s)
-                     ELSE plainto_tsquery('english', %(q)s) END
-                THEN 0.3 ELSE 0 END
-         + 0.4 * word_similarity(%(raw)s, g.title)
-         + CASE WHEN g.language = %(lang)s THEN 0.01 ELSE 0 END AS score
-    FROM kb_guide g
+WITH q AS MATERIALIZED (
+  SELECT plainto_tsquery('german', %(q)s) AS de_and,
+         plainto_tsquery('english', %(q)s) AS en_and,
+         {_or_query("german")} AS de_or,
+         {_or_query("english")} AS en_or
+), all_words AS (
+  SELECT g.id FROM kb_guide g CROSS JOIN q
+   WHERE g.search_vector @@ q.de_and OR g.search_vector @@ q.en_and
+), candidates AS (
+  -- Any word of the query in the guide. Long input (a pasted message) needs all its words
+  -- when some guide has them all.
+  SELECT g.id FROM kb_guide g CROSS JOIN q
+   WHERE (NOT %(long)s OR NOT EXISTS (SELECT 1 FROM all_words))
+     AND (g.search_vector @@ q.de_or OR g.search_vector @@ q.en_or)
+  UNION
+  SELECT id FROM all_words
+), preselected AS (
+  -- Cheap score from the small head vector (title, summary, tags): no large vector unpacked.
+  SELECT g.id, g.slug, g.language, g.title,
+         ts_rank(g.search_head, CASE WHEN g.language = 'de' THEN q.de_or ELSE q.en_or END, 1)
+         + CASE WHEN g.id IN (SELECT id FROM all_words) THEN 0.3 ELSE 0 END
+         + CASE WHEN g.language = %(lang)s THEN 0.01 ELSE 0 END AS pre
+    FROM candidates c JOIN kb_guide g ON g.id = c.id CROSS JOIN q
    WHERE g.is_published
-     AND ((g.language = 'de' AND g.search_vector @@ {_or_query("german")})
-       OR (g.language = 'en' AND g.search_vector @@ {_or_query("english")})
-       OR %(raw)s <%% g.title)
+   ORDER BY pre DESC, g.slug
+   LIMIT {PRESELECT}
+), scored AS (
+  SELECT p.slug,
+         p.pre
+         + ts_rank(g.search_vector, CASE WHEN p.language = 'de' THEN q.de_or ELSE q.en_or END, 1)
+         + 0.4 * word_similarity(%(raw)s, p.title) AS score
+    FROM preselected p JOIN kb_guide g ON g.id = p.id CROSS JOIN q
 ), best AS (
   SELECT DISTINCT ON (slug) slug, score FROM scored ORDER BY slug, score DESC
 ), top AS (
@@ -139,10 +168,10 @@ SELECT top.slug, d.title, d.language,
        ts_headline(CASE WHEN d.language = 'de' THEN 'german'::regconfig
                         ELSE 'english'::regconfig END,
                    d.body_text,
-                   CASE WHEN d.language = 'de' THEN {_or_query("german")}
-                        ELSE {_or_query("english")} END,
+                   CASE WHEN d.language = 'de' THEN q.de_or ELSE q.en_or END,
                    %(headline)s)
   FROM top
+  CROSS JOIN q
   CROSS JOIN LATERAL (
     SELECT x.title, x.language, x.body_text FROM kb_guide x
      WHERE x.slug = top.slug AND x.is_published
@@ -154,9 +183,13 @@ SELECT top.slug, d.title, d.language,
 
 def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
     corrected, prefix = _corrected(query)
-    params = {"q": corrected, "raw": query, "prefix": prefix, "lang": language, "limit": limit}
-    params["headline"] = _HEADLINE_OPTIONS
-    with connection.cursor() as cursor:
+    params = {"q": corrected, "raw": query[:80], "prefix": prefix, "lang": language}
+    params.update(limit=limit, headline=_HEADLINE_OPTIONS)
+    params["long"] = len(query.split()) > LONG_QUERY_WORDS
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The planner prices a tsvector match as cheap and prefers scanning the table, but
+        # every row then unpacks its large TOASTed vector; the GIN indexes avoid that.
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(_SEARCH_SQL, params)
         rows = cursor.fetchall()
     return [

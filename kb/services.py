@@ -204,13 +204,19 @@ def guide_save_from_admin(
     return guide
 
 
-def _vector_rows(guides) -> list[tuple]:
+def _vector_rows(guides) -> list[dict]:
     rows = []
     for g in guides:
-        config = SEARCH_CONFIGS[g.language]
-        title = f"{g.title} {transliterate(g.title)}"
-        summary = " ".join([g.summary, " ".join(g.tags), transliterate(" ".join(g.tags))])
-        rows.append((config, title, config, summary, config, g.body_text, g.pk))
+        tags = " ".join(g.tags)
+        rows.append(
+            {
+                "cfg": SEARCH_CONFIGS[g.language],
+                "title": f"{g.title} {transliterate(g.title)}",
+                "summary": f"{g.summary} {tags} {transliterate(tags)}",
+                "body": g.body_text,
+                "id": g.pk,
+            }
+        )
     return rows
 
 
@@ -222,11 +228,13 @@ def search_index_refresh(*, guide_ids: list[int] | None = None) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE kb_guide SET search_vector ="
-                " setweight(to_tsvector(%s::regconfig, %s), 'A')"
-                " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
-                " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
-                " WHERE id = %s",
+                "UPDATE kb_guide SET"
+                " search_head = setweight(to_tsvector(%(cfg)s::regconfig, %(title)s), 'A')"
+                " || setweight(to_tsvector(%(cfg)s::regconfig, %(summary)s), 'B'),"
+                " search_vector = setweight(to_tsvector(%(cfg)s::regconfig, %(title)s), 'A')"
+                " || setweight(to_tsvector(%(cfg)s::regconfig, %(summary)s), 'B')"
+                " || setweight(to_tsvector(%(cfg)s::regconfig, %(body)s), 'C')"
+                " WHERE id = %(id)s",
                 _vector_rows(guides),
             )
     vocabulary_rebuild()

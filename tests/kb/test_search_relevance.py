@@ -168,6 +168,8 @@ def test_nonsense_finds_nothing(loaded, db):
 
 
 def test_search_costs_a_fixed_number_of_queries(loaded, db, django_assert_max_num_queries):
-    limit = 2 if connection.vendor == "postgresql" else 2
+    # PostgreSQL: typo lookup, SET LOCAL and the search (+ savepoint and release inside the
+    # test's transaction); SQLite: vocabulary and guides.
+    limit = 5 if connection.vendor == "postgresql" else 2
     with django_assert_max_num_queries(limit):
         search_guides("outlok passwort ändern", language="de")
