@@ -304,9 +304,10 @@ class OrderLine(models.Model):
     domain_name = models.CharField(_("Domain (A-Label)"), max_length=253, blank=True)
     plan = models.CharField(_("Angebot"), max_length=30, choices=Plan.choices, blank=True)
     address_count = models.PositiveIntegerField(_("Zusätzliche Adressen"), default=0)
+    # The line keeps its domain name; deleting a service later leaves the order readable.
     service = models.ForeignKey(
         MailService,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="order_lines",

@@ -222,7 +222,11 @@ def _provision_line(line: OrderLine, customer: Customer) -> MailService | None:
                 customer=customer, name=line.domain_name, source=Domain.Source.EXTERNAL
             )
         return mailservice_create(domain=domain, plan=line.plan)
-    service = MailService.objects.for_customer(customer).get(pk=line.service_id)
+    service = MailService.objects.for_customer(customer).filter(pk=line.service_id).first()
+    if service is None:
+        raise ValidationError(
+            _("Der E-Mail-Dienst dieser Position besteht nicht mehr."), code="service_gone"
+        )
     if line.kind == LineKind.PLAN_CHANGE:
         return mailservice_change_plan(service=service, plan=line.plan)
     return mailservice_add_addresses(service=service, count=line.address_count)
