@@ -110,6 +110,20 @@ class _Sink:
         return "250 OK"
 
 
+class _IMAPS(imaplib.IMAP4_SSL):
+    """imaplib's client, connecting from a chosen local address."""
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self._source = (source, 0) if source else None
+        super().__init__(*args, **kwargs)
+
+    def _create_socket(self, timeout):
+        sock = socket.create_connection(
+            (self.host, self.port), timeout, source_address=self._source
+        )
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
 @dataclass
 class Ports:
     smtp: int = field(default_factory=free_port)
@@ -246,8 +260,14 @@ ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 {f"ssl_dh = <{dh}" if os.path.exists(dh) else ""}
 default_internal_user = dovecot
-# Tests try wrong passwords on purpose: no 2-second penalty (production keeps the default).
+# Tests try wrong passwords on purpose: no failure delay and no per-IP penalty on the
+# following logins (production keeps both).
 auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 default_login_user = dovenull
 service imap-login {{
   inet_listener imap {{
@@ -308,8 +328,12 @@ service imap-login {{
     def tls_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.cert))
 
-    def imap(self, user: str, password: str) -> imaplib.IMAP4_SSL:
-        client = imaplib.IMAP4_SSL("127.0.0.1", self.ports.imaps, ssl_context=self.tls_context())
+    def imap(self, user: str, password: str, *, source: str = "") -> imaplib.IMAP4_SSL:
+        """A logged-in IMAP client. Failing logins should come from another `source`
+        address: Dovecot delays further logins from an address that just failed."""
+        client = _IMAPS(
+            "127.0.0.1", self.ports.imaps, ssl_context=self.tls_context(), source=source
+        )
         try:
             client.login(user, password)
         except imaplib.IMAP4.error:
