@@ -29,6 +29,7 @@ BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 
 import django  # noqa: E402
+import dns.exception  # noqa: E402
 import dns.nameserver  # noqa: E402
 from django.conf import settings  # noqa: E402
 
@@ -41,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from mailservices.diagnosis.checks import ProviderFacts  # noqa: E402
 from mailservices.diagnosis.resolver import make_resolver, parse_nameserver  # noqa: E402
 from mailservices.diagnosis.runner import diagnose_many  # noqa: E402
-from tests.diagnosis.nsd import NsdServer, nsd_available  # noqa: E402
+from tests.diagnosis.nsd import NsdServer, free_port, nsd_available  # noqa: E402
 
 PROVIDER = ProviderFacts(
     mail_host="mail.alpenpost.example",
@@ -176,6 +177,84 @@ def run_checkdmarc(domains, nameserver, *, fresh=True):
     return time.perf_counter() - start, time.process_time() - cpu, outcomes
 
 
+class _DelayProxy(asyncio.DatagramProtocol):
+    """Forwards DNS over UDP to nsd and hands each answer back `rtt` seconds after the
+    question came in: a resolver that is a network round trip away."""
+
+    def __init__(self, upstream: tuple[str, int], rtt: float):
+        self.upstream, self.rtt = upstream, rtt
+        self.pending: dict[int, tuple[bytes, tuple, float]] = {}
+        self.next_id = 0
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        loop = asyncio.get_running_loop()
+        if addr == self.upstream:
+            key = int.from_bytes(data[:2], "big")
+            if key not in self.pending:
+                return
+            original, client, asked = self.pending.pop(key)
+            reply = original + data[2:]
+            loop.call_at(asked + self.rtt, self.transport.sendto, reply, client)
+            return
+        self.next_id = (self.next_id + 1) % 65536
+        self.pending[self.next_id] = (data[:2], addr, loop.time())
+        self.transport.sendto(self.next_id.to_bytes(2, "big") + data[2:], self.upstream)
+
+
+def _run_delay_proxy(port: int, upstream: tuple[str, int], rtt: float) -> None:
+    async def serve():
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(
+            lambda: _DelayProxy(upstream, rtt), local_addr=("127.0.0.1", port)
+        )
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+def start_delay_proxy(nameserver: str, rtt_ms: float):
+    host, port = parse_nameserver(nameserver)
+    proxy_port = free_port()
+    process = multiprocessing.get_context("fork").Process(
+        target=_run_delay_proxy, args=(proxy_port, (host, port), rtt_ms / 1000), daemon=True
+    )
+    process.start()
+    resolver = make_resolver(f"127.0.0.1:{proxy_port}")
+    for _ in range(100):
+        try:
+            resolver.resolve("alpenpost.example.", "SOA")
+            return process, f"127.0.0.1:{proxy_port}"
+        except dns.exception.DNSException:
+            time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError("delay proxy did not answer")
+
+
+def rtt_round(domains, nameserver, args, key):
+    """Both sides again, through a proxy that adds a network round trip to every answer."""
+    process, address = start_delay_proxy(nameserver, args.rtt_ms)
+    try:
+        ours_time, _cpu, _summaries = run_ours(domains, address, args.concurrency, key)
+        ours_rate = len(domains) / ours_time
+        step = max(1, len(domains) // args.rtt_baseline)
+        sample = domains[::step][: args.rtt_baseline]
+        base_time, _cpu, _outcomes = run_checkdmarc(sample, address, fresh=True)
+        base_rate = len(sample) / base_time
+    finally:
+        process.terminate()
+        process.join()
+    print(f"--- with {args.rtt_ms:g} ms round trip to the name server (UDP delay proxy) ---")
+    print(f"ours      : {len(domains)} domains in {ours_time:.2f} s = {ours_rate:,.0f} domains/s")
+    print(
+        f"checkdmarc: {len(sample)} domains in {base_time:.2f} s = {base_rate:,.1f} domains/s "
+        "(cache emptied per domain)"
+    )
+    print(f"ratio     : {ours_rate / base_rate:.0f}x checkdmarc")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", type=int, default=10_000)
@@ -189,6 +268,14 @@ def main() -> int:
         default=1_000,
         help="domains for checkdmarc, an even sample (0: all of them)",
     )
+    parser.add_argument(
+        "--rtt-ms",
+        type=float,
+        default=0,
+        help="then both again through a proxy adding this round trip (e.g. 20)",
+    )
+    parser.add_argument("--rtt-domains", type=int, default=2_000)
+    parser.add_argument("--rtt-baseline", type=int, default=40)
     args = parser.parse_args()
     if not nsd_available():
         print("nsd is not installed (apt-get install nsd)", file=sys.stderr)
@@ -265,6 +352,8 @@ def main() -> int:
                 f"(best {best:,.0f}); >= 10x checkdmarc "
                 f"{'met' if single_rate >= 10 * base_rate else 'NOT met'}"
             )
+            if args.rtt_ms:
+                rtt_round(domains[: args.rtt_domains], server.address, args, key)
     return 0
 
 
