@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import Category, Guide, GuideVote
-from kb.rendering import GuideRenderError, render_guide
+from kb.rendering import GuideRenderError, render_guide, substitute_placeholders
 from kb.selectors import guides_with_ratings
 from kb.services import guide_save_from_admin
 from kb.sources import VIEW_NAME_RE
@@ -52,6 +52,16 @@ class GuideAdminForm(forms.ModelForm):
         except GuideRenderError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return body
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("title", "summary"):
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = substitute_placeholders(cleaned[name])
+                except GuideRenderError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned
 
     def clean_related(self):
         related = self.cleaned_data["related"] or []

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from kb.models import Category, Guide, GuidePage, GuideVote, SearchTerm
-from kb.rendering import RenderedGuide, render_guide
+from kb.rendering import RenderedGuide, render_guide, substitute_placeholders
 from kb.sources import GUIDES_DIR, GuideSource, GuideSourceError, read_categories, read_guides
 from kb.text import transliterate, vocabulary
 
@@ -36,12 +36,16 @@ def _apply_rendering(guide: Guide, rendered: RenderedGuide | None = None) -> Non
     guide.toc = rendered.toc
 
 
-def _rerender_if_stale(guide: Guide, rendered: RenderedGuide | None = None) -> bool:
-    old = (guide.body_html, guide.body_text, guide.toc)
+def _rerender_if_stale(guide: Guide, source: GuideSource | None, rendered=None) -> bool:
+    """Re-renders with the current provider settings; `source` for guides that follow a file."""
+    old = (guide.title, guide.summary, guide.body_html, guide.body_text, guide.toc)
+    if source is not None:
+        guide.title = substitute_placeholders(source.title)
+        guide.summary = substitute_placeholders(source.summary)
     _apply_rendering(guide, rendered)
-    if (guide.body_html, guide.body_text, guide.toc) == old:
+    if (guide.title, guide.summary, guide.body_html, guide.body_text, guide.toc) == old:
         return False
-    guide.save(update_fields=["body_html", "body_text", "toc", "modified_at"])
+    guide.save(update_fields=["title", "summary", "body_html", "body_text", "toc", "modified_at"])
     return True
 
 
@@ -91,6 +95,7 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
     for source in sources:  # render everything first: a broken guide stops the whole load
         try:
             rendered[source.path] = render_guide(source.body)
+            substitute_placeholders(source.title + source.summary)
         except ValueError as exc:
             errors.append(f"{source.path}: {exc}")
     if errors:
@@ -132,16 +137,19 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
                 report.kept_admin_edits.append(label)
             else:
                 report.unchanged.append(label)
-            same_body = not guide.edited_in_admin
+            # Provider settings may have changed since the last load: re-render.
+            follows_file = not guide.edited_in_admin
             if _rerender_if_stale(
-                guide, rendered[source.path] if same_body else None
-            ):  # provider settings changed since the last load
+                guide,
+                source if follows_file else None,
+                rendered[source.path] if follows_file else None,
+            ):
                 report.rerendered.append(label)
             continue
         else:
             report.updated.append(label)
-        guide.title = source.title
-        guide.summary = source.summary
+        guide.title = substitute_placeholders(source.title)
+        guide.summary = substitute_placeholders(source.summary)
         guide.category = category_by_slug[source.category]
         guide.tags = source.tags
         guide.related = source.related

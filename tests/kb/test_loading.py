@@ -125,3 +125,10 @@ def test_changed_provider_settings_rerender_unchanged_guides(db, guide_tree, set
     report = guides_load(base=guide_tree)
     assert report.rerendered == ["de/zweite"]
     assert "imap.anders.example" in Guide.objects.get(slug="zweite").body_html
+
+
+def test_placeholders_in_title_and_summary_are_substituted(db, guide_tree, settings):
+    settings.PORTAL_PROVIDER_NAME = "Testpost"
+    write_guide(guide_tree, "zweite", category="hilfe", summary="Hilfe von {{ provider_name }}")
+    guides_load(base=guide_tree)
+    assert Guide.objects.get(slug="zweite").summary == "Hilfe von Testpost"
