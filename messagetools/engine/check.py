@@ -27,6 +27,10 @@ MAX_TEXT = 2_000_000  # characters of one body part that are analysed
 MAX_LINK_FINDINGS = 10
 
 SpfChecker = Callable[[str], Any]  # domain -> diagnosis CheckResult (status, message)
+Progress = Callable[[int, int], None]  # (steps done, steps in all)
+
+# The steps of a check, in order; `progress` is called after each one.
+CHECK_STEPS = ("parse", "parts", "links", "phrases", "spf")
 
 # Structural defects of the stdlib parser that mean "truncated or broken MIME".
 _DEFECTS = {
@@ -42,18 +46,25 @@ _DEFECTS = {
 
 
 def check_message(
-    data: bytes, *, spf_checker: SpfChecker | None = None, limits: Limits | None = None
+    data: bytes,
+    *,
+    spf_checker: SpfChecker | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
 ) -> CheckReport:
     """Runs every rule on raw message bytes. Raises `NotAMessage` for data that is no message.
 
     `spf_checker` is called with the sender's domain (the portal passes the diagnosis
-    module's `check_spf`); without it, SPF is not checked.
+    module's `check_spf`); without it, SPF is not checked. `progress(done, total)` is
+    called after each of the `CHECK_STEPS`.
     """
     message = parse_message(data)
     report = CheckReport(size=len(data))
     report.subject = header(message, "subject")[:300]
     report.sender = address(header(message, "from"))
-    _Run(report, message, limits or Limits(), spf_checker).run()
+    if progress:
+        progress(1, len(CHECK_STEPS))
+    _Run(report, message, limits or Limits(), spf_checker).run(progress)
     return report
 
 
@@ -70,8 +81,9 @@ class _Run:
     def add(self, finding: Finding) -> None:
         self.report.findings.append(finding)
 
-    def run(self) -> None:
-        for stage in (self.parts, self.link_checks, self.phrase_check, self.spf_check):
+    def run(self, progress: Progress | None = None) -> None:
+        stages = (self.parts, self.link_checks, self.phrase_check, self.spf_check)
+        for done, stage in enumerate(stages, start=len(CHECK_STEPS) - len(stages) + 1):
             try:
                 stage()
             except Exception:  # a failed rule is reported, never a crash
@@ -83,6 +95,8 @@ class _Run:
                         % {"stage": stage.__name__},
                     )
                 )
+            if progress:
+                progress(done, len(CHECK_STEPS))
 
     # -- parts: attachments, archives, bodies ----------------------------------------------
     def parts(self) -> None:
