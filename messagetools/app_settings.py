@@ -15,6 +15,11 @@ class AppSettings:
         return getattr(settings, "MESSAGETOOLS_MAX_PASTE_CHARS", 1_000_000)
 
     @property
+    def CHECK_KEEP_DAYS(self) -> int:  # noqa: N802
+        """Days a message check (with the uploaded message) is kept before the clean-up."""
+        return getattr(settings, "MESSAGETOOLS_CHECK_KEEP_DAYS", 7)
+
+    @property
     def ABUSE_EMAIL(self) -> str:  # noqa: N802
         return settings.PORTAL_ABUSE_EMAIL
 

@@ -1,9 +1,12 @@
-"""Phishing reports: what a customer reported, what staff decided."""
+"""Message checks (run in Celery) and phishing reports: what a customer reported, what staff
+decided."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Customer
@@ -134,3 +137,131 @@ class PhishingReportNote(models.Model):
 
     def __str__(self):
         return f"{self.get_status_from_display()} → {self.get_status_to_display()}"
+
+
+def check_upload_to(instance, filename):
+    """Uploaded messages are stored under a random name, never the customer's file name."""
+    return f"checks/{uuid.uuid4().hex}.eml"
+
+
+# A check still waiting or running after this long counts as lost: the page stops polling
+# and offers to start it again.
+CHECK_ACTIVE_FOR = timedelta(minutes=10)
+
+# What the check is doing while `steps_done` steps are finished (see engine.CHECK_STEPS).
+CHECK_STEP_LABELS = (
+    _("Nachricht wird gelesen"),
+    _("Anhänge und Archive werden geprüft"),
+    _("Links werden geprüft"),
+    _("Text wird auf Spam-Wörter geprüft"),
+    _("SPF der Absenderdomain wird abgefragt"),
+)
+
+
+VERDICT_CHOICES = [
+    ("pass", _("Keine Abweisungsgründe")),
+    ("warn", _("Könnte abgewiesen werden")),
+    ("reject", _("Würde abgewiesen")),
+]
+
+
+class MessageCheckQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+
+class MessageCheck(models.Model):
+    """One "Nachricht prüfen" of an uploaded message: its progress, then the findings.
+
+    The original is kept (for "Erneut prüfen") until the customer deletes the check or the
+    daily clean-up removes it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        DONE = "done", _("Fertig")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="message_checks",
+        verbose_name=_("Kunde"),
+    )
+    original = models.FileField(_("Nachricht (.eml)"), upload_to=check_upload_to)
+    original_size = models.PositiveIntegerField(_("Grösse in Bytes"))
+    language = models.CharField(
+        _("Sprache"),
+        max_length=10,
+        default="de",
+        help_text=_("Die Befunde werden in dieser Sprache geschrieben."),
+    )
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    steps_done = models.PositiveSmallIntegerField(_("Erledigte Schritte"), default=0)
+    steps_total = models.PositiveSmallIntegerField(_("Schritte"), default=len(CHECK_STEP_LABELS))
+    verdict = models.CharField(_("Urteil"), max_length=10, choices=VERDICT_CHOICES, blank=True)
+    subject = models.CharField(_("Betreff"), max_length=300, blank=True)
+    result = models.JSONField(
+        _("Ergebnis"),
+        default=dict,
+        blank=True,
+        help_text=_("Wie `check_message --json`, dazu Betreff, Absender und Grösse."),
+    )
+    error = models.TextField(_("Fehler"), blank=True)
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("In Auftrag gegeben"), default=timezone.now)
+    started_at = models.DateTimeField(_("Gestartet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Beendet"), null=True, blank=True)
+
+    objects = MessageCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Nachrichtenprüfung")
+        verbose_name_plural = _("Nachrichtenprüfungen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="check_customer_idx"),
+            models.Index(fields=["created_at"], name="check_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="message_check_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=["", "pass", "warn", "reject"]),
+                name="message_check_verdict_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(steps_done__lte=models.F("steps_total")),
+                name="message_check_progress_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        """Waiting or running, and not given up on: a check lost by a worker stops polling."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        return timezone.now() - self.queued_at < CHECK_ACTIVE_FOR
+
+    @property
+    def is_lost(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.is_active
+
+    @property
+    def percent(self) -> int:
+        if not self.steps_total:
+            return 0
+        return round(100 * self.steps_done / self.steps_total)
+
+    @property
+    def step_label(self) -> str:
+        """What the check is doing now."""
+        return str(CHECK_STEP_LABELS[min(self.steps_done, len(CHECK_STEP_LABELS) - 1)])

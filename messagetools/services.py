@@ -1,7 +1,8 @@
-"""Writes of the message tools: phishing reports and their triage."""
+"""Writes of the message tools: message checks (run by Celery), phishing reports, triage."""
 
 import hashlib
 import logging
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -12,8 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from messagetools.app_settings import app_settings
+from messagetools.engine import CheckReport, NotAMessage, check_message
+from messagetools.engine.parsing import parse_message
 from messagetools.engine.report import extract_report
-from messagetools.models import PhishingReport, PhishingReportNote
+from messagetools.models import MessageCheck, PhishingReport, PhishingReportNote
+from messagetools.spf import sender_spf
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +126,199 @@ def phishing_report_notify_abuse(*, report: PhishingReport) -> bool:
         abuse_notified_at=timezone.now()
     )
     return bool(updated)
+
+
+# -- message checks ----------------------------------------------------------------------------
+# A check marked running for longer than this was lost by its worker and may be taken over.
+STALE_RUNNING = timedelta(minutes=5)
+DELETE_BATCH = 500
+
+
+def message_check_create(*, customer, raw: bytes, language: str) -> MessageCheck:
+    """Stores the message and queues its check for Celery once the transaction commits.
+
+    Raises `NotAMessage` before anything is written. If saving the row fails, the stored
+    file is removed again.
+    """
+    parse_message(raw)
+    check = MessageCheck(customer=customer, original_size=len(raw), language=language[:10])
+    check.full_clean(exclude=["original"])
+    with transaction.atomic():
+        check.original.save("original.eml", ContentFile(raw), save=False)
+        try:
+            check.save()
+        except Exception:
+            check.original.delete(save=False)
+            raise
+        _queue(check)
+    return check
+
+
+def _queue(check: MessageCheck) -> None:
+    from messagetools.tasks import run_message_check
+
+    transaction.on_commit(lambda: run_message_check.delay(check.pk))
+
+
+@transaction.atomic
+def message_check_requeue(*, check: MessageCheck, language: str) -> MessageCheck:
+    """ "Erneut prüfen": runs the stored message through the check again (DNS may answer now).
+
+    A check that is still waiting or running is returned as it is.
+    """
+    check = MessageCheck.objects.select_for_update().get(pk=check.pk)
+    if check.is_active:
+        return check
+    check.status = MessageCheck.Status.QUEUED
+    check.language = language[:10]
+    check.steps_done = 0
+    check.verdict = ""
+    check.result = {}
+    check.error = ""
+    check.queued_at = timezone.now()
+    check.started_at = check.finished_at = None
+    check.full_clean(exclude=["original"])
+    check.save()
+    _queue(check)
+    return check
+
+
+def _claim(check_pk: int) -> MessageCheck | None:
+    """Marks a check as running; None when it is gone, finished, or another worker has it."""
+    with transaction.atomic():
+        check = MessageCheck.objects.select_for_update().filter(pk=check_pk).first()
+        if check is None or check.status in (MessageCheck.Status.DONE, MessageCheck.Status.FAILED):
+            return None
+        now = timezone.now()
+        if (
+            check.status == MessageCheck.Status.RUNNING
+            and check.started_at
+            and now - check.started_at < STALE_RUNNING
+        ):
+            return None
+        check.status = MessageCheck.Status.RUNNING
+        check.started_at = now
+        check.steps_done = 0
+        check.save(update_fields=["status", "started_at", "steps_done"])
+        return check
+
+
+def _report_data(report: CheckReport) -> dict:
+    return {**report.as_dict(), "subject": report.subject, "sender": report.sender,
+            "size": report.size}  # fmt: skip
+
+
+def message_check_execute(*, check_pk: int) -> MessageCheck | None:
+    """Runs the rule engine on a queued check and stores the findings (safe to run twice).
+
+    The work (archives, DNS) happens outside any transaction; progress is saved after each
+    step. Returns None when there was nothing to do.
+    """
+    check = _claim(check_pk)
+    if check is None:
+        return None
+    running = MessageCheck.objects.filter(pk=check.pk, status=MessageCheck.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        running.update(steps_done=min(done, total), steps_total=total)
+
+    with translation.override(check.language or "de"):
+        try:
+            with check.original.open("rb") as handle:
+                raw = handle.read()
+            report = check_message(raw, spf_checker=sender_spf, progress=progress)
+        except NotAMessage as error:
+            return _fail(check, str(error))
+        except OSError:
+            logger.exception("message check %s: original not readable", check.pk)
+            return _fail(check, _("Die gespeicherte Nachricht ist nicht mehr lesbar."))
+        except Exception:
+            logger.exception("message check %s failed", check.pk)
+            return _fail(check, _("Bei der Prüfung ist ein interner Fehler aufgetreten."))
+    running.update(
+        status=MessageCheck.Status.DONE,
+        verdict=str(report.verdict),
+        subject=report.subject[:300],
+        result=_report_data(report),
+        steps_done=check.steps_total,
+        finished_at=timezone.now(),
+    )
+    check.refresh_from_db()
+    return check
+
+
+def _fail(check: MessageCheck, error: str) -> MessageCheck:
+    MessageCheck.objects.filter(pk=check.pk, status=MessageCheck.Status.RUNNING).update(
+        status=MessageCheck.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    check.refresh_from_db()
+    return check
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = MessageCheck._meta.get_field("original").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("message check file %s could not be deleted", name, exc_info=True)
+
+
+def message_check_delete(*, check: MessageCheck) -> None:
+    """Deletes a check and, once that is committed, the stored message."""
+    name = check.original.name
+    with transaction.atomic():
+        MessageCheck.objects.filter(pk=check.pk).delete()
+        if name:
+            transaction.on_commit(lambda: _delete_files([name]))
+
+
+def message_checks_delete_old(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Deletes checks older than `days` (default: the keep setting) with their files.
+
+    Works in batches, so a large backlog never holds a long transaction. Returns the count.
+    """
+    days = app_settings.CHECK_KEEP_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted = 0
+    while True:
+        batch = list(
+            MessageCheck.objects.filter(created_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", "original")[:DELETE_BATCH]
+        )
+        if not batch:
+            _delete_orphans(cutoff)
+            return deleted
+        with transaction.atomic():
+            MessageCheck.objects.filter(pk__in=[pk for pk, _name in batch]).delete()
+            names = [name for _pk, name in batch if name]
+            transaction.on_commit(lambda names=names: _delete_files(names))
+        deleted += len(batch)
+
+
+def _delete_orphans(cutoff: datetime) -> int:
+    """Stored messages without a check (a rolled-back upload, a deleted customer) go too."""
+    storage = MessageCheck._meta.get_field("original").storage
+    try:
+        _dirs, files = storage.listdir("checks")
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    orphans = []
+    names = [f"checks/{name}" for name in files]
+    for start in range(0, len(names), DELETE_BATCH):
+        chunk = names[start : start + DELETE_BATCH]
+        known = set(
+            MessageCheck.objects.filter(original__in=chunk).values_list("original", flat=True)
+        )
+        for name in chunk:
+            if name in known:
+                continue
+            try:
+                if storage.get_modified_time(name) >= cutoff:
+                    continue
+            except (FileNotFoundError, NotImplementedError):
+                continue
+            orphans.append(name)
+    _delete_files(orphans)
+    return len(orphans)
