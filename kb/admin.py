@@ -74,8 +74,8 @@ class GuideAdminForm(forms.ModelForm):
 class GuideAdmin(admin.ModelAdmin):
     form = GuideAdminForm
     list_display = [
-        "title", "language", "slug", "category", "updated", "view_count",
-        "helpful", "unhelpful", "is_published", "edited_in_admin", "file_conflict",
+        "title", "language", "helpful", "unhelpful", "view_count", "category", "updated",
+        "edited_in_admin", "file_conflict",
     ]  # fmt: skip
     list_filter = ["language", "category", "is_published", "edited_in_admin", "file_conflict"]
     search_fields = ["title", "slug", "summary"]
@@ -111,11 +111,11 @@ class GuideAdmin(admin.ModelAdmin):
     def language_display(self, obj):
         return obj.get_language_display()
 
-    @admin.display(description=_("👍 hilfreich"), ordering="helpful_count")
+    @admin.display(description=_("Hilfreich"), ordering="helpful_count")
     def helpful(self, obj):
         return obj.helpful_count
 
-    @admin.display(description=_("👎 nicht hilfreich"), ordering="unhelpful_count")
+    @admin.display(description=_("Nicht hilfreich"), ordering="unhelpful_count")
     def unhelpful(self, obj):
         return obj.unhelpful_count
 
