@@ -1,46 +1,36 @@
-"""Pages of the message tools: message check, bounce explainer, phishing reports."""
-
-import json
+"""Pages of the message tools: message check (run by Celery), bounce explainer, phishing
+reports."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from messagetools.app_settings import app_settings
-from messagetools.engine import NotAMessage, check_message
+from messagetools.engine import NotAMessage
 from messagetools.engine.bounce import explain_bounce
 from messagetools.forms import BounceForm, MessageSourceForm, PhishingReportForm
-from messagetools.guides import FINDING_GUIDES, address_usage_url, guide_url
+from messagetools.guides import address_usage_url, guide_url
 from messagetools.models import PhishingReport
-from messagetools.selectors import address_for_emails, phishing_report_list
-from messagetools.services import phishing_report_create
-from messagetools.spf import sender_spf
+from messagetools.selectors import (
+    address_for_emails,
+    message_check_for_customer,
+    message_check_list,
+    message_check_result,
+    phishing_report_list,
+)
+from messagetools.services import (
+    message_check_create,
+    message_check_delete,
+    message_check_requeue,
+    phishing_report_create,
+)
 from portal.accounts.decorators import customer_required
 
-SESSION_CHECK = "messagetools.check_result"
 SESSION_BOUNCE = "messagetools.bounce_result"
-
-
-def _check_result(report) -> dict:
-    """A check report as plain data for the page (and the session, for POST-redirect-GET)."""
-    findings = []
-    for finding in report.sorted_findings():
-        data = finding.as_dict()
-        slug = FINDING_GUIDES.get(finding.code)
-        data["guide_url"] = guide_url(slug) if slug else ""
-        findings.append(data)
-    return {
-        "verdict": str(report.verdict),
-        "findings": findings,
-        "subject": report.subject,
-        "sender": report.sender,
-        "size": report.size,
-        "guide_url": guide_url("spam-abgelehnt"),
-        "json_text": json.dumps(report.as_dict(), ensure_ascii=False, indent=2),
-    }
+CHECKS_PER_PAGE = 10
 
 
 @customer_required
@@ -51,29 +41,93 @@ def index(request):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def message_check(request):
-    """Would our filters reject this message, and why? (SPEC §5)"""
+    """Would our filters reject this message, and why? (SPEC §5)
+
+    The upload is validated here (bad input: a message on the form, nothing stored); the
+    check itself runs in Celery and its page shows the progress.
+    """
     form = (
         MessageSourceForm(request.POST, request.FILES)
         if request.method == "POST"
         else MessageSourceForm()
     )
-    result = None
     if request.method == "POST" and form.is_valid():
         try:
-            report = check_message(form.cleaned_data["raw"], spf_checker=sender_spf)
+            check = message_check_create(
+                customer=request.customer,
+                raw=form.cleaned_data["raw"],
+                language=request.LANGUAGE_CODE,
+            )
         except NotAMessage as error:
             form.add_error(None, str(error))
         else:
-            result = _check_result(report)
+            detail = reverse("messagetools:check_detail", args=[check.pk])
             if not request.htmx:
-                request.session[SESSION_CHECK] = result
-                return redirect(reverse("messagetools:message_check") + "#ergebnis")
-    elif request.method == "GET":
-        result = request.session.pop(SESSION_CHECK, None)
-    context = {"form": form, "result": result}
+                return redirect(detail)
+            check.refresh_from_db()
+            response = render(
+                request,
+                "messagetools/partials/_check_area.html",
+                _check_context(check, form=MessageSourceForm()),
+            )
+            response["HX-Push-Url"] = detail
+            return response
     if request.htmx:
-        return render(request, "messagetools/partials/_check_area.html", context)
-    return render(request, "messagetools/message_check.html", context)
+        return render(
+            request, "messagetools/partials/_check_area.html", {"form": form, **_keep_days()}
+        )
+    page = Paginator(message_check_list(customer=request.customer), CHECKS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "messagetools/message_check.html",
+        {"form": form, "page": page, "checks": page.object_list, **_keep_days()},
+    )
+
+
+def _keep_days() -> dict:
+    return {"keep_days": app_settings.CHECK_KEEP_DAYS}
+
+
+def _check_context(check, **extra) -> dict:
+    return {"check": check, "result": message_check_result(check), **_keep_days(), **extra}
+
+
+@require_GET
+@customer_required
+def check_detail(request, pk: int):
+    """A check's progress while it runs (htmx polls this), then its findings."""
+    check = message_check_for_customer(customer=request.customer, pk=pk)
+    if request.htmx:
+        return render(request, "messagetools/partials/_check_run.html", _check_context(check))
+    return render(
+        request,
+        "messagetools/message_check_detail.html",
+        _check_context(check, form=MessageSourceForm()),
+    )
+
+
+@require_POST
+@customer_required
+def check_run(request, pk: int):
+    """ "Erneut prüfen": the stored message goes through the check again."""
+    check = message_check_for_customer(customer=request.customer, pk=pk)
+    check = message_check_requeue(check=check, language=request.LANGUAGE_CODE)
+    if request.htmx:
+        check.refresh_from_db()
+        return render(request, "messagetools/partials/_check_run.html", _check_context(check))
+    return redirect("messagetools:check_detail", pk=check.pk)
+
+
+@require_POST
+@customer_required
+def check_delete(request, pk: int):
+    """Deletes a check with the stored message at once (otherwise the clean-up does it)."""
+    check = message_check_for_customer(customer=request.customer, pk=pk)
+    message_check_delete(check=check)
+    messages.success(request, _("Die Prüfung und die gespeicherte Nachricht sind gelöscht."))
+    return redirect("messagetools:message_check")
 
 
 def _bounce_result(request, explanation) -> dict:

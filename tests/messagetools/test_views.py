@@ -1,18 +1,18 @@
-"""Pages: check, bounce, phishing report flow; bad input; tenant isolation; query counts."""
+"""Pages: bounce, phishing report flow; bad input; tenant isolation; query counts.
+
+The message check has its own file (test_check_pages.py)."""
 
 import io
 import re
 
 import pytest
 from django.core import mail
-from django.test import override_settings
 from django.urls import reverse
 
 from mailservices.models import Domain
 from mailservices.services import domain_create, mailservice_create
 from messagetools.models import PhishingReport
 from messagetools.services import phishing_report_create
-from tests.messagetools import builders as b
 from tests.messagetools.test_report import phishing_message
 
 pytestmark = pytest.mark.django_db
@@ -35,70 +35,6 @@ def test_index_links_the_tools(customer_client):
     html = customer_client.get(reverse("messagetools:index")).content.decode()
     for name in ("message_check", "bounce", "phishing_new", "phishing_list"):
         assert reverse(f"messagetools:{name}") in html
-
-
-# -- message check ---------------------------------------------------------------------------
-def test_check_upload_post_redirect_get(customer_client, spf):
-    url = reverse("messagetools:message_check")
-    data = b.message(attachments=[("rechnung.pdf.exe", b"MZ")])
-    response = customer_client.post(url, {"file": upload(data)})
-    assert response.status_code == 302
-    page = customer_client.get(url).content.decode()
-    assert "Unsere Filter würden diese Nachricht abweisen" in page
-    assert "rechnung.pdf.exe" in page
-    assert 'href="/kb/spam-abgelehnt/"' in page or "spam-abgelehnt" in page
-    assert spf.domains == ["example.org"]
-    # shown once: a reload shows the empty form
-    assert "abweisen." not in customer_client.get(url).content.decode()
-
-
-def test_check_pasted_source_with_htmx_renders_the_partial(customer_client):
-    source = b.message(text="Hallo").decode()
-    response = customer_client.post(
-        reverse("messagetools:message_check"), {"source": source}, HTTP_HX_REQUEST="true"
-    )
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="check-area"')
-    assert "Keine Abweisungsgründe gefunden" in html
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"file": "binary"}, "Binärdaten"),
-        ({"source": "kein Mail"}, "beginnt nicht mit E-Mail-Kopfzeilen"),
-        ({}, "Bitte laden Sie eine .eml-Datei hoch"),
-        ({"file": "empty"}, ""),
-    ],
-)
-def test_check_bad_input_gets_a_clear_message(customer_client, data, message):
-    if data.get("file") == "binary":
-        data = {"file": upload(bytes(range(256)) * 64, "bild.png")}
-    elif data.get("file") == "empty":
-        data = {"file": upload(b"", "leer.eml")}
-    response = customer_client.post(reverse("messagetools:message_check"), data)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'class="errorlist' in html or 'class="callout callout-error"' in html
-    assert message in html
-
-
-@override_settings(MESSAGETOOLS_MAX_UPLOAD_BYTES=1000)
-def test_check_upload_size_limit(customer_client):
-    response = customer_client.post(
-        reverse("messagetools:message_check"), {"file": upload(b.message(text="x" * 5000))}
-    )
-    assert response.status_code == 200
-    assert "Die Datei ist zu gross" in response.content.decode()
-
-
-def test_check_of_a_bomb_answers_with_a_finding(customer_client):
-    bomb = b.nested_zip_bomb(levels=5, width=16, inner_size=64 * 1024 * 1024)
-    url = reverse("messagetools:message_check")
-    customer_client.post(url, {"file": upload(b.message(attachments=[("42.zip", bomb)]))})
-    page = customer_client.get(url).content.decode()
-    assert "archive_bomb" in page
 
 
 # -- bounce ----------------------------------------------------------------------------------
@@ -237,12 +173,3 @@ def test_report_list_query_count_does_not_grow(
     with django_assert_max_num_queries(len(one_row.captured_queries)):
         response = customer_client.get(url)
     assert len(re.findall(r"/tools/phishing/\d+/", response.content.decode())) == 7
-
-
-def test_check_post_needs_csrf(customer, client):
-    from django.test import Client
-
-    csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.force_login(customer.owner)
-    response = csrf_client.post(reverse("messagetools:message_check"), {"source": "x"})
-    assert response.status_code == 403
