@@ -299,3 +299,30 @@ def test_json_shape():
     assert set(data) == {"verdict", "findings"}
     assert data["verdict"] == "reject"
     assert set(data["findings"][0]) == {"code", "severity", "detail", "location"}
+
+
+def test_spf_dns_timeout_is_unknown_and_never_rejects(monkeypatch):
+    """A sender domain whose DNS does not answer: the real check_spf says "unknown", and the
+    message check turns that into an info-level note, not a rejection (NXDOMAIN stays an
+    error, see above)."""
+    import socket
+
+    from mailservices.diagnosis.resolver import make_resolver
+    from messagetools.spf import sender_spf
+
+    monkeypatch.undo()  # the diagnosis' real check_spf
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))  # receives the questions, never answers
+    try:
+        resolver = make_resolver(f"127.0.0.1:{silent.getsockname()[1]}")
+        resolver.timeout = resolver.lifetime = 0.2
+        report = check_message(
+            b.message(sender="x@firma.example"),
+            spf_checker=lambda domain: sender_spf(domain, resolver=resolver),
+        )
+    finally:
+        silent.close()
+    [finding] = report.findings
+    assert (finding.code, finding.severity) == ("spf_unknown", "info")
+    assert "nicht antwortete" in finding.detail or "did not answer" in finding.detail
+    assert report.verdict == "pass"
