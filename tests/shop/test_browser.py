@@ -44,7 +44,9 @@ def _staff_marks_paid(browser, live_server, order):
     staff.locator(f"input[name=_selected_action][value='{order.pk}']").check()
     staff.locator("select[name=action]").select_option("mark_paid")
     staff.get_by_role("button", name="Ausführen").click()
-    staff.get_by_text("als bezahlt markiert").wait_for()
+    # Provisioning runs inside this request (eager Celery in tests), with the new service's
+    # DNS set-up and DKIM key: allow for a slow, busy machine.
+    staff.get_by_text("als bezahlt markiert").wait_for(timeout=60_000)
     context.close()
 
 
