@@ -17,6 +17,7 @@ A reservation that expired before its commit is checked against the limit again,
 guarantee "never more than the limit within any 24 hours" holds even then.
 """
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -247,10 +248,19 @@ class SendingCounters(_Base):
 
 
 class AsyncSendingCounters(_Base):
-    """Counters for the asyncio policy service."""
+    """Counters for the asyncio policy service.
+
+    Requests that arrive while a round trip is under way are sent together as one pipeline
+    (each still its own atomic script), so many Postfix connections share few round trips.
+    """
+
+    def __init__(self, client, **kw):
+        super().__init__(client, **kw)
+        self._pending: list = []
+        self._flushing = False
 
     @classmethod
-    def from_url(cls, url: str, *, max_connections: int = 64, **kw):
+    def from_url(cls, url: str, *, max_connections: int = 8, **kw):
         timeout = quota_settings.REDIS_TIMEOUT_SECONDS
         pool = redis.asyncio.BlockingConnectionPool.from_url(
             url,
@@ -261,14 +271,59 @@ class AsyncSendingCounters(_Base):
         )
         return cls(redis.asyncio.Redis(connection_pool=pool), **kw)
 
+    async def _call(self, script, keys: list[str], args: list):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._pending.append((script, keys, args, future))
+        if not self._flushing:
+            self._flushing = True
+            loop.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await self._send(batch)
+        finally:
+            self._flushing = False
+
+    async def _send(self, batch, *, retry: bool = True) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for script, keys, args, _future in batch:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        try:
+            results = await pipe.execute(raise_on_error=False)
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting request
+            for *_rest, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        missing = [
+            item
+            for item, r in zip(batch, results, strict=True)
+            if isinstance(r, redis.exceptions.NoScriptError)
+        ]
+        if missing and retry:
+            for script in {id(s): s for s, *_ in missing}.values():
+                await self.client.script_load(script.script)
+            await self._send(missing, retry=False)
+        for (*_rest, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
     async def reserve(self, cid: str, *, instance: str, limit: int, now: datetime, n: int = 1):
         args = [*self._head(now), limit, instance, n, self.reservation_ms]
-        ok, used, reserved = await self._reserve(keys=self.keys(cid), args=args)
+        ok, used, reserved = await self._call(self._reserve, self.keys(cid), args)
         return Decision(bool(ok), used, reserved)
 
     async def commit(self, cid: str, *, instance: str, recipients: int, limit: int, now: datetime):
         args = [*self._head(now), limit, instance, recipients]
-        ok, used, reserved = await self._commit(keys=self.keys(cid), args=args)
+        ok, used, reserved = await self._call(self._commit, self.keys(cid), args)
         return Decision(bool(ok), used, reserved)
 
     async def aclose(self) -> None:

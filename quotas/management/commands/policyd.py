@@ -8,6 +8,15 @@ from django.core.management.base import BaseCommand, CommandError
 from quotas.policyd import build_service, parse_bind, start_server
 
 
+def _loop_factory():
+    """uvloop's faster event loop (libuv) where installed; asyncio's own loop otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 class Command(BaseCommand):
     help = "Serves Postfix's policy delegation protocol and enforces the 24-hour sending limits."
 
@@ -30,7 +39,8 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         try:
-            asyncio.run(self.serve(host, port, redis_url, php_mail_networks))
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                runner.run(self.serve(host, port, redis_url, php_mail_networks))
         except OSError as exc:
             raise CommandError(f"cannot listen on {bind}: {exc}") from exc
 

@@ -1,0 +1,290 @@
+"""Throughput and latency of `manage.py policyd` against policyd-rate-limit (the baseline).
+
+Both services run as their own process on 127.0.0.1 with the same limit (1440 recipients per
+24 hours per SASL login) and get the same traffic: per message 1-3 RCPT requests and one
+end-of-message request (END-OF-MESSAGE for ours, DATA for policyd-rate-limit in its
+count_mode 1), from 1, 10 and 100 persistent connections with no think time. Ours counts in
+Redis on 127.0.0.1:6379 (database 9, keys removed afterwards); policyd-rate-limit uses its
+SQLite backend (its default; it has no Redis backend).
+
+Usage: .venv/bin/python bench/policyd.py [--seconds 3] [--redis redis://127.0.0.1:6379/9]
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LIMIT = 1440
+SENDERS = 200
+LEVELS = (1, 10, 100)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout=30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def senders() -> list[str]:
+    return [f"user{i}@bench-{i % 20}.example" for i in range(SENDERS)]
+
+
+# --- the two servers -------------------------------------------------------------------------
+
+
+def prepare_portal_db(env: dict) -> None:
+    """A fresh SQLite portal database with one customer and 200 addresses on kSuite Pro."""
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    script = textwrap.dedent(
+        f"""
+        from mailservices.models import Address
+        from mailservices.services.services import domain_create, mailservice_create
+        from portal.accounts.models import User
+        from portal.accounts.services import customer_create
+        owner = User.objects.create_user(email="bench@example.org", password="x")
+        customer = customer_create(owner=owner)
+        for d in range(20):
+            domain = domain_create(customer=customer, name=f"bench-{{d}}.example")
+            service = mailservice_create(domain=domain, plan="ksuite_pro", address_quota=20)
+            for i in range(d, {SENDERS}, 20):
+                Address.objects.create(service=service, local_part=f"user{{i}}")
+        """
+    )
+    subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_ours(tmp: Path, redis_url: str) -> tuple[subprocess.Popen, int]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp}/portal.sqlite3",
+        "DEBUG": "false",
+    }
+    prepare_portal_db(env)
+    port = free_port()
+    proc = subprocess.Popen(
+        [PYTHON, "manage.py", "policyd", "--bind", f"127.0.0.1:{port}", "--redis-url", redis_url],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp / "ours.log", "w"),  # noqa: SIM115
+    )
+    wait_for_port(port, proc)
+    return proc, port
+
+
+def start_baseline(tmp: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    config = tmp / "policyd-rate-limit.yaml"
+    config.write_text(
+        textwrap.dedent(
+            f"""
+            debug: False
+            pidfile: "{tmp}/prl.pid"
+            backend: 0
+            sqlite_config:
+                database: "{tmp}/prl.sqlite3"
+            SOCKET: ["127.0.0.1", {port}]
+            limits:
+                - [{LIMIT}, 86400]
+            limits_by_id: {{}}
+            sql_limits_by_id: ""
+            limit_by_sasl: True
+            limit_by_sender: False
+            limit_by_ip: False
+            limited_networks: []
+            success_action: "dunno"
+            fail_action: "defer_if_permit Rate limit reached, retry later"
+            db_error_action: "dunno"
+            report: False
+            delay_to_close: 300
+            count_mode: 1
+            """
+        )
+    )
+    # Its own entry point drops root privileges first; the server loop is what we measure.
+    code = (
+        "from policyd_rate_limit.policyd import Policyd\n"
+        "from policyd_rate_limit import utils\n"
+        "from policyd_rate_limit.utils import config\n"
+        f"config.setup({str(config)!r})\n"
+        "utils.database_init()\n"
+        "p = Policyd(); p.socket(); p.run()\n"
+    )
+    proc = subprocess.Popen(
+        [PYTHON, "-c", code],
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp / "prl.log", "w"),  # noqa: SIM115
+    )
+    wait_for_port(port, proc)
+    return proc, port
+
+
+# --- the load --------------------------------------------------------------------------------
+
+
+def request(state: str, sender: str, instance: str, count: int) -> bytes:
+    return (
+        "request=smtpd_access_policy\n"
+        f"protocol_state={state}\nprotocol_name=ESMTP\nclient_address=192.0.2.10\n"
+        "client_name=client.example\nhelo_name=client.example\n"
+        f"sender={sender}\nrecipient=someone{count}@recipient.example\n"
+        f"recipient_count={count}\nqueue_id=\ninstance={instance}\n"
+        f"sasl_method=PLAIN\nsasl_username={sender}\nsize=2048\n\n"
+    ).encode()
+
+
+async def one_connection(conn, end_state, stop_at, latencies, tag, rng):
+    reader, writer = conn
+    pool = senders()
+    seq = 0
+    try:
+        while time.perf_counter() < stop_at:
+            sender = rng.choice(pool)
+            n = rng.randint(1, 3)
+            instance = f"{tag}.{seq}"
+            seq += 1
+            blocks = [request("RCPT", sender, instance, 0) for _ in range(n)]
+            blocks.append(request(end_state, sender, instance, n))
+            for block in blocks:
+                started = time.perf_counter()
+                writer.write(block)
+                answer = await reader.readuntil(b"\n\n")
+                latencies.append(time.perf_counter() - started)
+                if not answer.startswith(b"action="):
+                    raise RuntimeError(answer)
+    finally:
+        writer.close()
+
+
+async def load(port, end_state, connections, seconds):
+    latencies: list[float] = []
+    rng = random.Random(connections)
+    # Connect one by one first (policyd-rate-limit listens with a backlog of 5), then measure.
+    conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    stop_at = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(
+        *[
+            one_connection(conn, end_state, stop_at, latencies, f"c{connections}.{i}", rng)
+            for i, conn in enumerate(conns)
+        ]
+    )
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rate": len(latencies) / elapsed,
+        "p50": latencies[len(latencies) // 2] * 1000,
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
+        "n": len(latencies),
+    }
+
+
+async def warm_up(port):
+    """One request per sender first, so both services have looked up every sender once."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for i, sender in enumerate(senders()):
+        writer.write(request("RCPT", sender, f"warm.{i}", 0))
+        await reader.readuntil(b"\n\n")
+    writer.close()
+
+
+def run(coro):
+    """Runs the load generator on uvloop when installed, so the client is not the bottleneck."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)
+
+
+def clean_redis(redis_url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match="quota:{*", count=1000):
+        client.delete(key)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    args = parser.parse_args()
+
+    clean_redis(args.redis)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-policyd-") as tmp:
+        tmp = Path(tmp)
+        for name, start, end_state in (
+            ("ours", lambda: start_ours(tmp, args.redis), "END-OF-MESSAGE"),
+            ("policyd-rate-limit", lambda: start_baseline(tmp), "DATA"),
+        ):
+            proc, port = start()
+            try:
+                run(warm_up(port))
+                for level in LEVELS:
+                    result = run(load(port, end_state, level, args.seconds))
+                    results[(name, level)] = result
+                    print(f"  {name:<18} {level:>3} conns: {result['rate']:.0f}/s", file=sys.stderr)
+            except Exception:
+                for log in tmp.glob("*.log"):
+                    print(f"--- {log.name}\n{log.read_text()[-2000:]}", file=sys.stderr)
+                raise
+            finally:
+                proc.terminate()
+                proc.wait(10)
+    clean_redis(args.redis)
+
+    print(f"policy decisions, limit {LIMIT}/24h, {SENDERS} senders, {args.seconds:.0f} s per run")
+    print(
+        f"{'conns':>5} | {'ours dec/s':>10} {'p50 ms':>7} {'p99 ms':>7} | "
+        f"{'baseline dec/s':>14} {'p50 ms':>7} {'p99 ms':>7} | {'ratio':>6}"
+    )
+    for level in LEVELS:
+        o, b = results[("ours", level)], results[("policyd-rate-limit", level)]
+        print(
+            f"{level:>5} | {o['rate']:>10.0f} {o['p50']:>7.2f} {o['p99']:>7.2f} | "
+            f"{b['rate']:>14.0f} {b['p50']:>7.2f} {b['p99']:>7.2f} | {o['rate'] / b['rate']:>5.1f}x"
+        )
+    o100 = results[("ours", 100)]
+    ratio = o100["rate"] / results[("policyd-rate-limit", 100)]["rate"]
+    print(
+        f"targets at 100 connections: >= 5x baseline ({ratio:.1f}x: "
+        f"{'met' if ratio >= 5 else 'NOT met'}), p99 < 5 ms ({o100['p99']:.2f} ms: "
+        f"{'met' if o100['p99'] < 5 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
