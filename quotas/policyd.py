@@ -73,7 +73,11 @@ def resolve_limit(subject: policy.Subject) -> ResolvedLimit:
 
 
 class LimitCache:
-    """Resolved limits kept for `ttl` seconds; concurrent misses for one sender share a lookup."""
+    """Resolved limits, refreshed in the background after `ttl` seconds.
+
+    Only a sender never seen before waits for the database; concurrent misses for one sender
+    share a lookup, and an expired entry is served while its refresh runs.
+    """
 
     def __init__(self, resolve: Callable[[policy.Subject], ResolvedLimit], *, ttl: float):
         self.resolve = resolve
@@ -85,21 +89,31 @@ class LimitCache:
 
     async def get(self, subject: policy.Subject) -> ResolvedLimit:
         entry = self._entries.get(subject)
-        if entry is not None and entry[0] > time.monotonic():
+        if entry is not None:
+            if entry[0] <= time.monotonic() and subject not in self._pending:
+                # Stale: answer with the known limit, refresh in the background.
+                asyncio.get_running_loop().create_task(self._refresh(subject))
             return entry[1]
-        pending = self._pending.get(subject)
-        if pending is not None:
-            return await asyncio.shield(pending)
+        if subject in self._pending:
+            return await asyncio.shield(self._pending[subject])
+        return await self._refresh(subject)
+
+    async def _refresh(self, subject: policy.Subject) -> ResolvedLimit:
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, self.resolve, subject)
         self._pending[subject] = future
         try:
             found = await future
+        except Exception:
+            if subject in self._entries:  # keep serving the last known limit
+                logger.exception("limit lookup failed for %s; keeping the cached one", subject)
+                return self._entries[subject][1]
+            raise
         finally:
             self._pending.pop(subject, None)
-        self._entries[subject] = (time.monotonic() + self.ttl, found)
         if len(self._entries) > 100_000:
             self._entries.clear()
+        self._entries[subject] = (time.monotonic() + self.ttl, found)
         return found
 
     def close(self) -> None:

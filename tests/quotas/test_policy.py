@@ -194,3 +194,39 @@ def test_resolve_limit_from_the_database(db, make_service, make_address, setting
     assert unknown.limit == 100  # never unlimited
     php = resolve_limit(policy.Subject("ghost@nowhere.example", Channel.PHP_MAIL))
     assert php.limit == 50
+
+
+def test_limit_cache_serves_stale_entries_while_refreshing():
+    calls = []
+
+    def resolve(subject):
+        calls.append(subject)
+        return ResolvedLimit(counter="c", sender=subject.sender, limit=len(calls), page_url="u")
+
+    async def scenario():
+        cache = LimitCache(resolve, ttl=0)
+        subject = policy.Subject("a@b.ch", Channel.SMTP)
+        first = await asyncio.gather(*[cache.get(subject) for _ in range(5)])
+        stale = await cache.get(subject)  # expired: answered at once, refresh started
+        await asyncio.sleep(0.2)
+        fresh = await cache.get(subject)
+        cache.close()
+        return first, stale, fresh
+
+    first, stale, fresh = asyncio.run(scenario())
+    assert [r.limit for r in first] == [1] * 5  # one lookup for five concurrent misses
+    assert stale.limit == 1
+    assert fresh.limit >= 2
+
+
+def test_scripts_are_loaded_again_after_a_redis_restart(redis_server, quota_redis, settings):
+    async def scenario():
+        client = AsyncSendingCounters.from_url(redis_server.url, prefix=settings.QUOTAS_KEY_PREFIX)
+        await client.client.script_flush()  # as after a restart of Redis
+        decisions = await asyncio.gather(
+            *[client.reserve("smtp:a@b.ch", instance=f"i{i}", limit=3, now=T0) for i in range(5)]
+        )
+        await client.aclose()
+        return [d.allowed for d in decisions]
+
+    assert sorted(asyncio.run(scenario())) == [False, False, True, True, True]
