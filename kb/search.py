@@ -119,11 +119,13 @@ _HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 
-# Candidates come from the GIN index (any word of the query in the guide; typos were
-# corrected before); the tsqueries are computed once in `q` for scoring and inline in WHERE,
-# where PostgreSQL evaluates them once as index conditions. The trigram similarity with the
-# title is costly per row, so it only reorders the best PRESELECT.
-# Only fixed SQL fragments are formatted in; every user value is a bound parameter.
+# Two stages keep the work flat as guides grow. Candidates come from the GIN index: any word
+# of the query in the guide (typos were corrected before), or, for long input when some guide
+# has all its words, only those guides. The best PRESELECT by a cheap score (the small head
+# vector: title, summary, tags; plus a bonus when all words match) are then ranked on the full
+# vector, which is large and compressed, plus trigram similarity with the title.
+# The tsqueries are computed once in `q`; only fixed SQL fragments are formatted in, every
+# user value is a bound parameter.
 PRESELECT = 40
 LONG_QUERY_WORDS = 5
 _SEARCH_SQL = f"""

@@ -6,9 +6,19 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from kb.services import guides_load
 from tests.conftest import IN_CI
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_active_language():
+    """Requests in English leave English active in the thread (LocaleMiddleware does not reset
+    it); put the language back so later tests on this worker are not affected."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture

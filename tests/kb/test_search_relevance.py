@@ -15,6 +15,8 @@ from kb.search import search_guides
 from kb.services import guides_load
 from tests.kb.conftest import postgres_or_skip
 
+pytestmark = [pytest.mark.xdist_group("kb-relevance")]
+
 
 @dataclass(frozen=True)
 class Case:
