@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
@@ -57,6 +59,8 @@ def zone_text(*, service: MailService) -> str:
     domain = service.domain
     provider = ProviderFacts.from_settings()
     key = getattr(service, "dkim_key", None)
+    if key:
+        provider = replace(provider, dkim_selector=key.selector)
     if domain.source != Domain.Source.REGISTERED:
         return render_fragment(
             domain.name, mail_records(domain.name, provider, key.public_key if key else None)

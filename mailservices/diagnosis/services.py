@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -57,9 +58,12 @@ def zone_add_mail_records(*, domain: Domain) -> list[ZoneRecord]:
     existing = list(ZoneRecord.objects.select_for_update().filter(domain=domain))
     spf_rows = [r for r in existing if r.name == "@" and r.type == "TXT" and _is_spf_value(r.value)]
     added = []
+    provider = ProviderFacts.from_settings()
+    if key:
+        provider = replace(provider, dkim_selector=key.selector)
     for record in mail_records(
         domain.name,
-        ProviderFacts.from_settings(),
+        provider,
         key.public_key if key else None,
         [r.value for r in spf_rows],
     ):
@@ -164,7 +168,8 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
     try:
         result = diagnose(
             service.domain.name,
-            provider=ProviderFacts.from_settings(),
+            # The key's own selector: a key made before a selector change stays checkable.
+            provider=replace(ProviderFacts.from_settings(), dkim_selector=key.selector),
             nameserver=nameserver or settings.PORTAL_DIAGNOSIS_NAMESERVER or None,
             dkim_public_key=key.public_key,
             progress=progress,

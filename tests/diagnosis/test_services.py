@@ -194,3 +194,16 @@ def test_system_checks_name_wrong_provider_facts(settings):
     settings.PORTAL_DIAGNOSIS_NAMESERVER = "127.0.0.1:0"
     ids = sorted(error.id for error in provider_facts())
     assert ids == ["diagnosis.E001", "diagnosis.E002", "diagnosis.E004"]
+
+
+@pytest.mark.dns
+def test_a_key_keeps_its_selector_after_the_setting_changes(
+    make_service, customer, diagnosis_settings
+):
+    service = make_service(customer, "good.test")
+    DkimKey.objects.filter(service=service).update(selector="old2025")
+    run = services.diagnosis_queue(service=service)
+    services.diagnosis_execute(run_pk=run.pk)
+    dkim = selectors.checks_of(DiagnosisRun.objects.get(pk=run.pk))[2]
+    assert dkim.status == "error"
+    assert dkim.records[0].name == "old2025._domainkey.good.test."

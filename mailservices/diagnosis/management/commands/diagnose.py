@@ -1,6 +1,7 @@
 """`manage.py diagnose DOMAIN [--nameserver HOST:PORT] [--json]`: one diagnosis, printed."""
 
 import json
+from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -35,10 +36,13 @@ class Command(BaseCommand):
             resolver = make_resolver(nameserver)
         except (ValueError, OSError) as exc:
             raise CommandError(f"--nameserver {nameserver}: {exc}") from exc
-        key = DkimKey.objects.filter(service__domain__name=name).only("public_key").first()
+        key = DkimKey.objects.filter(service__domain__name=name).first()
+        provider = ProviderFacts.from_settings()
+        if key:
+            provider = replace(provider, dkim_selector=key.selector)
         result = diagnose(
             name,
-            provider=ProviderFacts.from_settings(),
+            provider=provider,
             resolver=resolver,
             dkim_public_key=key.public_key if key else None,
         )
