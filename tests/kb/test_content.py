@@ -5,13 +5,16 @@ These read the files only (no database), so they are quick and catch a broken gu
 """
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from kb.rendering import render_guide
 from kb.sources import read_categories, read_guides
 
+STATIC = Path(settings.BASE_DIR) / "static"
 GUIDES = read_guides()
 BY_LANG = {lang: {g.slug: g for g in GUIDES if g.language == lang} for lang in ("de", "en")}
 GERMAN, ENGLISH = BY_LANG["de"], BY_LANG["en"]
@@ -74,6 +77,10 @@ def test_guide_is_consistent(guide):
                 resolve(path)
             except Resolver404:  # pragma: no cover - the message says which
                 pytest.fail(f"{link} is not a portal page")
+    for src in re.findall(r"!\[[^\]]+\]\(([^)\s]+)\)", guide.body):
+        # Images are our own screenshots (kb/screenshots.py), served from static/.
+        assert src.startswith("/static/kb/"), src
+        assert (STATIC / src.removeprefix("/static/")).is_file(), f"{src} is missing"
     for view_name in guide.portal_pages:
         assert re.fullmatch(r"[a-z_]+(:[a-z_]+)*", view_name)
 
