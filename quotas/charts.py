@@ -79,8 +79,9 @@ def _layout(values: list[tuple[str, str, int]], *, limit: int | None = None) -> 
     return chart
 
 
-def hourly_chart(hourly: dict[datetime, int], *, now: datetime, hours: int = 24) -> Chart:
-    """One bar per hour for the last `hours` hours (the current hour last)."""
+def hourly_chart(hourly: dict[datetime, int], *, now: datetime, hours: int = 25) -> Chart:
+    """One bar per clock hour touching the last 24 hours: the first and the current hour are
+    partial, so the bars add up to exactly the figure of the window."""
     current = now.replace(minute=0, second=0, microsecond=0)
     values = []
     for i in range(hours - 1, -1, -1):
@@ -104,5 +105,5 @@ def daily_chart(
     values = []
     for day in sorted(totals):
         label = formats.date_format(day, "D j.n.")
-        values.append((label, label, totals[day]))
+        values.append((label, f"{day:%d.%m.}", totals[day]))
     return _layout(values, limit=limit)

@@ -129,7 +129,8 @@ class ChannelUsage:
     reserved: int = 0
     live: bool = True
     frees_at: datetime | None = None
-    hourly: dict[datetime, int] = field(default_factory=dict)
+    hourly: dict[datetime, int] = field(default_factory=dict)  # the last `days` days
+    window_hourly: dict[datetime, int] = field(default_factory=dict)  # exactly the 24 h
 
     @property
     def channel_label(self) -> str:
@@ -202,20 +203,22 @@ def usage_for_addresses(
             for hour, count in hourly.get(cid, {}).items():
                 if hour > window_start:
                     hours[hour] = count
+            item.window_hourly = dict(hourly.get(cid, {}))
             usage = live[cid]
             item.used, item.reserved = usage.used, usage.reserved
             if usage.oldest is not None and item.used >= item.limit.limit:
                 item.frees_at = usage.oldest + timedelta(seconds=quota_settings.WINDOW_SECONDS)
         else:
             item.live = False
-            item.used = sum(c for h, c in hours.items() if h >= _hour(window_start))
+            item.window_hourly = {h: c for h, c in hours.items() if h >= _hour(window_start)}
+            item.used = sum(item.window_hourly.values())
         item.hourly = hours
     return items, is_live
 
 
-def usage_totals_by_hour(items: list[ChannelUsage]) -> dict[datetime, int]:
+def usage_totals_by_hour(items: list[ChannelUsage], *, attr: str = "hourly") -> dict[datetime, int]:
     total: dict[datetime, int] = {}
     for item in items:
-        for hour, count in item.hourly.items():
+        for hour, count in getattr(item, attr).items():
             total[hour] = total.get(hour, 0) + count
     return total

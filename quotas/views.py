@@ -27,7 +27,7 @@ def address_usage(request, pk):
     now = timezone.now()
     items, live = usage_for_addresses([address], now=now)
     for item in items:
-        item.chart_24h = hourly_chart(item.hourly, now=now)
+        item.chart_24h = hourly_chart(item.window_hourly, now=now)
         item.chart_7d = daily_chart(item.hourly, now=now, limit=item.limit.limit)
     context = {
         **_common(now),
@@ -61,7 +61,7 @@ def service_usage(request, pk):
         "live": live,
         "total_used": sum(i.used for i in items),
         "busiest": max(items, key=lambda i: i.percent, default=None),
-        "chart_24h": hourly_chart(totals, now=now),
+        "chart_24h": hourly_chart(usage_totals_by_hour(items, attr="window_hourly"), now=now),
         "chart_7d": daily_chart(totals, now=now),
     }
     template = "quotas/service_usage.html"

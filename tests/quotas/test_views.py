@@ -44,6 +44,7 @@ def test_address_page_shows_usage_gauge_charts_and_help(
     assert 'role="progressbar"' in html and 'aria-valuenow="312"' in html
     assert "Letzte 24 Stunden" in html and "Letzte 7 Tage" in html
     assert html.count("<svg") == 2
+    assert "312 Empfänger insgesamt" in html  # the 24-hour chart adds up to the figure
     assert "389 Empfänger insgesamt" in html  # 7 days: 312 live + 77 from the roll-up
     assert "Jeder Empfänger zählt" in html
     assert settings.PORTAL_NEWSLETTER_URL in html
