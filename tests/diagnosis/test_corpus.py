@@ -54,3 +54,21 @@ def test_asyncio_driver_agrees_with_the_sequential_one(nsd, provider, dkim_publi
             domain, provider=provider, nameserver=nsd.address, dkim_public_key=dkim_public_key
         )
         assert batch.to_json() == single.to_json(), domain
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=str)
+def test_records_are_well_formed(case, nsd, provider, dkim_public_key):
+    """Every record to publish or remove reads back as a zone-file line with its own name."""
+    import dns.rdata
+    import dns.rdataclass
+    import dns.rdatatype
+
+    result = diagnose(
+        case.domain, provider=provider, nameserver=nsd.address, dkim_public_key=dkim_public_key
+    )
+    for check in result.checks:
+        for record in check.records:
+            name, ttl, klass, rdtype, text = record.zone_line.split(" ", 4)
+            assert name == record.fqdn and ttl == str(record.ttl) and klass == "IN"
+            assert record.action in ("publish", "remove")
+            dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), text)

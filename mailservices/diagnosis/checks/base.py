@@ -60,6 +60,10 @@ class Record:
     ttl: int = 3600
     action: str = PUBLISH
 
+    def __post_init__(self):
+        if not isinstance(self.ttl, int) or self.action not in (PUBLISH, REMOVE):
+            raise ValueError(f"bad record: ttl={self.ttl!r} action={self.action!r}")
+
     @property
     def fqdn(self) -> str:
         return normalize_name(self.name) + "."

@@ -181,7 +181,7 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
                     ),
                 )
             ],
-            [Record(where, "TXT", suggest_record()), Record(where, "TXT", record, REMOVE)],
+            [Record(where, "TXT", suggest_record()), Record(where, "TXT", record, action=REMOVE)],
             records,
         )
     tags = dict(pairs)
@@ -252,7 +252,7 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
         )
     needs_change = any(f.status in (ERROR, WARNING) for f in findings)
     publish = (
-        [Record(where, "TXT", suggest_record(tags)), Record(where, "TXT", record, REMOVE)]
+        [Record(where, "TXT", suggest_record(tags)), Record(where, "TXT", record, action=REMOVE)]
         if needs_change
         else [Record(where, "TXT", record)]
     )

@@ -14,6 +14,14 @@ CHECK_LABELS = {
     "dmarc": _("Richtlinie (DMARC)"),
     "autoconfig": _("Automatische Einrichtung"),
 }
+# The knowledge-base guide that explains each check (kb slugs).
+CHECK_GUIDES = {
+    "mx": "mx-eintrag",
+    "spf": "spf-eintrag",
+    "dkim": "dkim-eintrag",
+    "dmarc": "dmarc-eintrag",
+    "autoconfig": "autoconfig-eintraege",
+}
 STATUS_LABELS = {
     "ok": _("In Ordnung"),
     "warning": _("Warnung"),
@@ -37,3 +45,8 @@ def check_label(name):
 @register.filter
 def status_label(status):
     return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def check_guide(name):
+    return CHECK_GUIDES.get(name, "automatische-diagnose")
