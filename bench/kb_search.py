@@ -55,13 +55,15 @@ def measure(label: str) -> dict[str, float]:
 
     for query in QUERIES:  # warm caches and the connection
         search_guides(query, language="de")
-    timings = []
+    timings, per_query = [], {}
     for _ in range(ROUNDS):
         for query in QUERIES:
             lang = "en" if query.isascii() and query.lower() == query else "de"
             start = time.perf_counter()
             search_guides(query, language=lang)
-            timings.append((time.perf_counter() - start) * 1000)
+            elapsed = (time.perf_counter() - start) * 1000
+            timings.append(elapsed)
+            per_query.setdefault(query, []).append(elapsed)
     figures = {
         "guides": Guide.objects.count(),
         "queries": len(timings),
@@ -75,6 +77,10 @@ def measure(label: str) -> dict[str, float]:
         f"p50={figures['p50']:.2f} ms  p95={figures['p95']:.2f} ms  "
         f"p99={figures['p99']:.2f} ms  max={figures['max']:.2f} ms"
     )
+    slowest = sorted(per_query.items(), key=lambda item: -statistics.median(item[1]))[:3]
+    print("           slowest (median): " + "; ".join(
+        f"{q[:28]!r} {statistics.median(t):.1f} ms" for q, t in slowest
+    ))  # fmt: skip
     return figures
 
 
