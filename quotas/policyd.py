@@ -43,8 +43,7 @@ def _absolute(path: str) -> str:
 
 
 def resolve_limit(subject: policy.Subject) -> ResolvedLimit:
-    """Database lookup of the limit for a sender and channel (runs in a worker thread)."""
-    close_old_connections()
+    """Database lookup of the limit for a sender and channel."""
     address = address_for_sender(subject.sender)
     if address is not None:
         found = sending_limit(address, channel=subject.channel)
@@ -70,6 +69,13 @@ def resolve_limit(subject: policy.Subject) -> ResolvedLimit:
         limit=limit,
         page_url=page,
     )
+
+
+def resolve_limit_in_worker(subject: policy.Subject) -> ResolvedLimit:
+    """resolve_limit for the long-running worker thread: drops a broken or stale connection
+    first, as Django does between requests."""
+    close_old_connections()
+    return resolve_limit(subject)
 
 
 class LimitCache:
@@ -221,6 +227,6 @@ def build_service(*, redis_url=None, php_mail_networks=None, clock=utc_now, **co
     client = counters.AsyncSendingCounters.from_url(
         redis_url or quota_settings.REDIS_URL, **counter_kw
     )
-    cache = LimitCache(resolve_limit, ttl=quota_settings.LIMIT_CACHE_SECONDS)
+    cache = LimitCache(resolve_limit_in_worker, ttl=quota_settings.LIMIT_CACHE_SECONDS)
     networks = quota_settings.PHP_MAIL_NETWORKS if php_mail_networks is None else php_mail_networks
     return PolicyService(client, cache, php_mail_networks=networks, clock=clock)

@@ -19,7 +19,7 @@ import redis
 
 from mailservices.plans import Plan
 from quotas.counters import AsyncSendingCounters, SendingCounters, counter_id
-from quotas.policyd import LimitCache, PolicyService, resolve_limit, start_server
+from quotas.policyd import LimitCache, PolicyService, resolve_limit_in_worker, start_server
 from quotas.services import sending_limit_override_create
 from tests.conftest import require_service
 from tests.quotas.conftest import RedisServer, free_port
@@ -80,7 +80,7 @@ def stack(redis_server, django_db_blocker):
     clock = Clock()
     service = PolicyService(
         AsyncSendingCounters.from_url(redis_server.url, prefix=prefix),
-        LimitCache(resolve_limit, ttl=60),
+        LimitCache(resolve_limit_in_worker, ttl=60),
         php_mail_networks=["127.0.0.0/8"],
         clock=clock,
     )
