@@ -9,9 +9,11 @@ Conventions:
 import itertools
 import os
 import shutil
+import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import translation
 
 from portal.accounts.models import User
 from portal.accounts.services import customer_create
@@ -44,6 +46,25 @@ def require_service(name: str, available: bool) -> None:
     if IN_CI:
         pytest.fail(f"{name} is required under CI=true but is not available")
     pytest.skip(f"{name} is not available")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own cache key space: with REDIS_URL the cache is a shared Redis,
+    and state such as allauth's rate limits must not leak between tests, workers or runs."""
+    caches = {}
+    for alias, config in settings.CACHES.items():
+        caches[alias] = {**config, "KEY_PREFIX": f"t{uuid.uuid4().hex}"}
+    settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in German: Django keeps the language a request activated on the
+    thread, so an English page in one test would otherwise leak into the next."""
+    translation.activate("de")
+    yield
+    translation.deactivate()
 
 
 _emails = itertools.count(1)
