@@ -42,14 +42,26 @@ def is_dmarc(txt: str) -> bool:
     return text[:8].lower() == "v=dmarc1" and (len(text) == 8 or text[8] in " ;\t")
 
 
+TAG_RULES = {
+    "sp": lambda v: v.lower() in POLICIES,
+    "np": lambda v: v.lower() in POLICIES,
+    "adkim": lambda v: v.lower() in ("r", "s"),
+    "aspf": lambda v: v.lower() in ("r", "s"),
+    "pct": lambda v: v.isdigit() and 0 <= int(v) <= 100,
+    "ri": lambda v: v.isdigit(),
+}
+
+
 def suggest_record(tags: dict | None = None) -> str:
+    """A valid record: the customer's valid tags kept, p at least quarantine."""
     tags = dict(tags or {})
     if tags.get("p") not in ("quarantine", "reject"):
         tags["p"] = "quarantine"
     parts = ["v=DMARC1", f"p={tags.pop('p')}"]
     tags.pop("v", None)
     for key, value in tags.items():
-        if key in KNOWN_TAGS and value:
+        valid = TAG_RULES.get(key, lambda v: True)
+        if key in KNOWN_TAGS and value and valid(value):
             parts.append(f"{key}={value}")
     return "; ".join(parts)
 
@@ -232,7 +244,8 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
             )
         )
     findings.extend(_tag_findings(tags))
-    findings.extend(_report_findings(domain, org, tags, source))
+    report_findings, authorisations = _report_findings(domain, org, tags, source)
+    findings.extend(report_findings)
     if inherited_from and not any(f.status == ERROR for f in findings):
         findings.append(
             Finding(
@@ -251,12 +264,13 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
             Finding(OK, Text(_("Der DMARC-Eintrag ist gültig und schützt Ihre Domain.")))
         )
     needs_change = any(f.status in (ERROR, WARNING) for f in findings)
-    publish = (
-        [Record(where, "TXT", suggest_record(tags)), Record(where, "TXT", record, action=REMOVE)]
-        if needs_change
-        else [Record(where, "TXT", record)]
-    )
-    return CheckResult.from_findings(NAME, findings, publish, records)
+    if not needs_change:
+        return CheckResult.from_findings(NAME, findings, [Record(where, "TXT", record)], records)
+    fixed = suggest_record(tags)
+    publish = []
+    if fixed != record:
+        publish = [Record(where, "TXT", fixed), Record(where, "TXT", record, action=REMOVE)]
+    return CheckResult.from_findings(NAME, findings, publish + authorisations, records)
 
 
 def _tags_or_empty(record: str) -> dict:
@@ -268,15 +282,7 @@ def _tags_or_empty(record: str) -> dict:
 
 def _tag_findings(tags: dict) -> list[Finding]:
     findings = []
-    checks = {
-        "sp": lambda v: v.lower() in POLICIES,
-        "np": lambda v: v.lower() in POLICIES,
-        "adkim": lambda v: v.lower() in ("r", "s"),
-        "aspf": lambda v: v.lower() in ("r", "s"),
-        "pct": lambda v: v.isdigit() and 0 <= int(v) <= 100,
-        "ri": lambda v: v.isdigit(),
-    }
-    for tag, valid in checks.items():
+    for tag, valid in TAG_RULES.items():
         if tag in tags and not valid(tags[tag]):
             findings.append(
                 Finding(
@@ -301,14 +307,17 @@ def _tag_findings(tags: dict) -> list[Finding]:
     return findings
 
 
-def _report_findings(domain: str, org: str, tags: dict, source: AnswerSource) -> list[Finding]:
-    """RFC 7489, 7.1: a report address in another organisation must agree to receive."""
+def _report_findings(domain: str, org: str, tags: dict, source: AnswerSource):
+    """RFC 7489, 7.1: a report address in another organisation must agree to receive.
+
+    Returns the findings and the records the report receiver has to publish.
+    """
     hosts = []
     for tag in ("rua", "ruf"):
         for host in _report_hosts(tags.get(tag, "")):
             if organizational_domain(host) != org and host not in hosts:
                 hosts.append(host)
-    findings = []
+    findings, authorisations = [], []
     lookups = source.lookup_many([(f"{domain}._report._dmarc.{h}", "TXT") for h in hosts])
     for host, lookup in zip(hosts, lookups, strict=True):
         if lookup.failed:
@@ -325,6 +334,7 @@ def _report_findings(domain: str, org: str, tags: dict, source: AnswerSource) ->
                 )
             )
         elif not (lookup.outcome == ANSWER and any(is_dmarc(r) for r in lookup.records)):
+            authorisations.append(Record(f"{domain}._report._dmarc.{host}", "TXT", "v=DMARC1"))
             findings.append(
                 Finding(
                     WARNING,
@@ -332,10 +342,11 @@ def _report_findings(domain: str, org: str, tags: dict, source: AnswerSource) ->
                         _(
                             "Die Berichtsadresse bei %(host)s ist nicht freigegeben: dort fehlt "
                             "der Eintrag %(name)s mit „v=DMARC1“. Empfänger senden ihr deshalb "
-                            "keine Berichte."
+                            "keine Berichte. Bitten Sie den Betreiber von %(host)s, ihn zu "
+                            "veröffentlichen, oder nennen Sie eine Adresse Ihrer Domain."
                         ),
                         {"host": host, "name": f"{domain}._report._dmarc.{host}"},
                     ),
                 )
             )
-    return findings
+    return findings, authorisations

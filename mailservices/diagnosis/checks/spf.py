@@ -24,7 +24,7 @@ from mailservices.diagnosis.checks.base import (
     Record,
     Text,
 )
-from mailservices.diagnosis.dns import ANSWER, NXDOMAIN, AnswerSource, normalize_name
+from mailservices.diagnosis.dns import ANSWER, NODATA, NXDOMAIN, AnswerSource, normalize_name
 
 NAME = "spf"
 QUERYTIME = 15  # seconds for one whole evaluation (RFC 7208 suggests at least 20 for MTAs)
@@ -75,13 +75,19 @@ def _bare(term: str) -> str:
     return term.lower().lstrip("+-~?")
 
 
-def suggest_record(existing: list[str], provider: ProviderFacts) -> str:
-    """One SPF record with our include, keeping the customer's other senders."""
+def suggest_record(existing: list[str], provider: ProviderFacts, drop=()) -> str:
+    """One SPF record with our include, keeping the customer's other senders.
+
+    `drop`: terms known to break the record (an include without record, a typo), left out.
+    """
     include = f"include:{provider.spf_include}"
+    drop = {_bare(t) for t in drop}
     terms, redirect, final = [], None, "~all"
     for record in existing:
         for term in record.split()[1:]:
             bare = _bare(term)
+            if bare in drop:
+                continue
             if bare == "all":
                 if term[0] == "-":
                     final = "-all"
@@ -151,28 +157,31 @@ def _find_loop(domain: str, record: str, source: AnswerSource) -> list[str] | No
     return walk(domain, record, [normalize_name(domain)])
 
 
-def _permerror_text(problem: str, mechanisms: list[str]) -> Text:
+def _permerror_text(problem: str, mechanisms: list[str]) -> tuple[Text, list[str]]:
+    """The precise explanation of a permerror, and the terms to leave out to fix it."""
     low = problem.lower()
     mech = " ".join(mechanisms)
     if "dns lookups" in low:
-        return Text(
+        text = Text(
             _(
                 "Der SPF-Eintrag braucht mehr als 10 DNS-Abfragen (include, a, mx, ptr, exists, "
                 "redirect). Empfänger werten ihn deshalb als Fehler (RFC 7208, 4.6.4). Entfernen "
                 "Sie nicht mehr benötigte include-Einträge."
             )
         )
+        return text, []
     if "void lookup" in low:
-        return Text(
+        text = Text(
             _(
                 "Mehr als 2 Abfragen des SPF-Eintrags ergeben keine Antwort (Namen ohne Eintrag). "
                 "Empfänger werten ihn deshalb als Fehler (RFC 7208, 4.6.4). Entfernen Sie die "
                 "Verweise auf nicht existierende Namen."
             )
         )
+        return text, []
     if "included domain" in low:
         target = problem.rsplit(":", 1)[-1].strip()
-        return Text(
+        text = Text(
             _(
                 "Der SPF-Eintrag bindet %(target)s per include ein, dort gibt es aber keinen "
                 "SPF-Eintrag. Das ist ein permanenter Fehler; entfernen oder korrigieren Sie "
@@ -180,32 +189,37 @@ def _permerror_text(problem: str, mechanisms: list[str]) -> Text:
             ),
             {"target": target},
         )
+        return text, [f"include:{target}"]
     if "redirect domain has no spf record" in low:
-        return Text(
+        text = Text(
             _(
                 "Der SPF-Eintrag leitet mit redirect= auf %(target)s weiter, dort gibt es aber "
                 "keinen SPF-Eintrag. Das ist ein permanenter Fehler."
             ),
             {"target": mech or "?"},
         )
+        return text, [f"redirect={mech}"] if mech else []
     if "recursion" in low:
-        return Text(
+        text = Text(
             _("Der SPF-Eintrag bindet sich selbst ein (Schleife). Empfänger werten ihn als Fehler.")
         )
+        return text, []
     if "two or more" in low:
-        return Text(
+        text = Text(
             _(
                 "Ein eingebundener Name hat mehr als einen SPF-Eintrag; das ist ein permanenter "
                 "Fehler."
             )
         )
-    return Text(
+        return text, []
+    text = Text(
         _(
             "Der SPF-Eintrag enthält einen Syntaxfehler: %(detail)s. Empfänger werten ihn als "
             "Fehler (permerror)."
         ),
         {"detail": f"{problem} ({mech})" if mech and mech not in problem else problem},
     )
+    return text, list(mechanisms)
 
 
 def evaluate_spf(domain: str, source: AnswerSource, provider: ProviderFacts) -> CheckResult:
@@ -301,8 +315,10 @@ def evaluate_spf(domain: str, source: AnswerSource, provider: ProviderFacts) -> 
 
     record = records[0]
     findings = _flag_terms(record)
+    drop: list[str] = []
     loop = _find_loop(domain, record, source)
     if loop:
+        drop = [f"include:{loop[1]}", f"redirect={loop[1]}"]
         findings.append(
             Finding(
                 ERROR,
@@ -316,7 +332,8 @@ def evaluate_spf(domain: str, source: AnswerSource, provider: ProviderFacts) -> 
             )
         )
     else:
-        findings.extend(_evaluate_provider(domain, source, provider))
+        provider_findings, drop = _evaluate_provider(domain, source, provider, record)
+        findings.extend(provider_findings)
 
     needs_change = any(f.status != OK for f in findings)
     if not findings:
@@ -332,11 +349,19 @@ def evaluate_spf(domain: str, source: AnswerSource, provider: ProviderFacts) -> 
                 ),
             )
         )
-    publish = [suggestion] if needs_change else [Record(domain, "TXT", record)]
-    removal = [Record(domain, "TXT", record, action=REMOVE)]
-    if needs_change and suggestion.value != record:
-        publish += removal
-    return CheckResult.from_findings(NAME, findings, publish, records)
+    if not needs_change:
+        return CheckResult.from_findings(NAME, findings, [Record(domain, "TXT", record)], records)
+    fixed = suggest_record(records, provider, drop)
+    if fixed == record:
+        # Nothing we can rewrite safely (e.g. which include to give up is the customer's
+        # choice): the explanation says what to change.
+        return CheckResult.from_findings(NAME, findings, [], records)
+    return CheckResult.from_findings(
+        NAME,
+        findings,
+        [Record(domain, "TXT", fixed), Record(domain, "TXT", record, action=REMOVE)],
+        records,
+    )
 
 
 def _flag_terms(record: str) -> list[Finding]:
@@ -398,7 +423,24 @@ def _flag_terms(record: str) -> list[Finding]:
     return findings
 
 
-def _evaluate_provider(domain, source, provider) -> list[Finding]:
+def _void_terms(record: str, source: AnswerSource) -> list[str]:
+    """Terms of the record whose names answer nothing (the void lookups), macros skipped."""
+    void = []
+    for term in record.split()[1:]:
+        bare = _bare(term)
+        kind, _sep, target = bare.partition(":")
+        target = target.split("/", 1)[0]
+        if not target or "%" in target or kind not in ("a", "mx", "exists", "include"):
+            continue
+        types = {"a": ("A", "AAAA"), "exists": ("A",), "mx": ("MX",), "include": ("TXT",)}[kind]
+        lookups = source.lookup_many([(target, t) for t in types])
+        if all(lk.outcome in (NXDOMAIN, NODATA) for lk in lookups):
+            void.append(term)
+    return void
+
+
+def _evaluate_provider(domain, source, provider, record) -> tuple[list[Finding], list[str]]:
+    """Findings of pyspf's evaluation for our addresses (and a probe), and terms to drop."""
     findings = []
     failing = []
     for network in provider.outbound_networks:
@@ -418,9 +460,12 @@ def _evaluate_provider(domain, source, provider) -> list[Finding]:
                         )
                     ),
                 )
-            ]
+            ], []
         if result == "permerror":
-            return [Finding(ERROR, _permerror_text(problem, mechanisms))]
+            text, drop = _permerror_text(problem, mechanisms)
+            if "void lookup" in problem.lower():
+                drop = _void_terms(record, source)
+            return [Finding(ERROR, text)], drop
         failing.append(f"{network} ({result})")
     if failing:
         findings.append(
@@ -442,6 +487,10 @@ def _evaluate_provider(domain, source, provider) -> list[Finding]:
     # Our addresses may pass early; an address nobody lists walks the whole record and so
     # finds errors further on, which other senders' mail would run into.
     result, problem, mechanisms = _evaluate(domain, PROBE_IPV4, source)
+    drop = []
     if result == "permerror":
-        findings.append(Finding(ERROR, _permerror_text(problem, mechanisms)))
-    return findings
+        text, drop = _permerror_text(problem, mechanisms)
+        if "void lookup" in problem.lower():
+            drop = _void_terms(record, source)
+        findings.append(Finding(ERROR, text))
+    return findings, drop
