@@ -155,3 +155,12 @@ def test_limits_of_many_addresses_in_one_query(
     assert limits[(addresses[2].pk, "smtp")].limit == 2000
     assert limits[(addresses[2].pk, "php_mail")].limit == 50
     assert limits[(addresses[0].pk, "smtp")].limit == 1440
+
+
+def test_system_check_reports_bad_settings(settings):
+    from quotas.checks import quota_settings_check
+
+    assert quota_settings_check() == []
+    settings.QUOTAS_PHP_MAIL_NETWORKS = ["10.0.0.0/8", "webserver"]
+    settings.QUOTAS_RESERVATION_SECONDS = -1
+    assert {e.id for e in quota_settings_check()} == {"quotas.E001", "quotas.E002"}

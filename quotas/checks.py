@@ -1,0 +1,25 @@
+"""System checks of the quotas settings (run by `manage.py check`, not at import)."""
+
+import ipaddress
+
+from django.core.checks import Error, register
+
+from quotas.conf import quota_settings
+
+
+@register()
+def quota_settings_check(app_configs=None, **kwargs):
+    errors = []
+    for value in quota_settings.PHP_MAIL_NETWORKS:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            errors.append(
+                Error(f"QUOTAS_PHP_MAIL_NETWORKS: {value!r} is not a network", id="quotas.E001")
+            )
+    for name in ("WINDOW_SECONDS", "RESERVATION_SECONDS", "UNKNOWN_SENDER_LIMIT"):
+        if int(getattr(quota_settings, name)) <= 0:
+            errors.append(Error(f"QUOTAS_{name} must be positive", id="quotas.E002"))
+    if not quota_settings.REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        errors.append(Error("QUOTAS_REDIS_URL must be a redis:// URL", id="quotas.E003"))
+    return errors
