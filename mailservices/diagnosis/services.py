@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,14 +14,13 @@ from django.utils import timezone, translation
 
 from mailservices.diagnosis.checks import CHECK_NAMES, ERROR, OK, WARNING, ProviderFacts
 from mailservices.diagnosis.keys import generate_key_pair
-from mailservices.diagnosis.models import DiagnosisRun, DkimKey, ZoneRecord
+from mailservices.diagnosis.models import ACTIVE_FOR, DiagnosisRun, DkimKey, ZoneRecord
 from mailservices.diagnosis.runner import diagnose
 from mailservices.diagnosis.zone import mail_records, relative_name
 from mailservices.models import Domain, MailService
 
 logger = logging.getLogger(__name__)
 
-STALE_RUNNING = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -142,7 +140,7 @@ def _claim(run_pk: int) -> DiagnosisRun | None:
         if run.state in (DiagnosisRun.State.DONE, DiagnosisRun.State.FAILED):
             return None
         now = timezone.now()
-        if run.state == DiagnosisRun.State.RUNNING and now - run.started_at < STALE_RUNNING:
+        if run.state == DiagnosisRun.State.RUNNING and now - run.started_at < ACTIVE_FOR:
             return None
         run.state = DiagnosisRun.State.RUNNING
         run.started_at = now

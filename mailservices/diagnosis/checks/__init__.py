@@ -25,7 +25,7 @@ from mailservices.diagnosis.checks.dkim import evaluate_dkim
 from mailservices.diagnosis.checks.dmarc import evaluate_dmarc, organizational_domain
 from mailservices.diagnosis.checks.mx import evaluate_mx
 from mailservices.diagnosis.checks.spf import evaluate_spf
-from mailservices.diagnosis.dns import AnswerSource, MissingAnswer, normalize_name
+from mailservices.diagnosis.dns import AnswerSource, normalize_name
 
 CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig")
 
@@ -109,7 +109,3 @@ def check_spf(domain: str, *, resolver=None) -> CheckResult:
     from mailservices.diagnosis.resolver import ResolverSource
 
     return evaluate_spf(domain, ResolverSource(resolver), ProviderFacts.from_settings())
-
-
-# Re-exported for drivers that fill answer books.
-MissingAnswer = MissingAnswer
