@@ -131,18 +131,21 @@ async def diagnose_many(
     resolver = make_async_resolver(nameserver, reuse_sockets=True)
     limit = asyncio.Semaphore(concurrency)
     keys = keys or {}
-    try:
-        return await asyncio.gather(
-            *(
-                diagnose_async(
-                    d,
-                    resolver=resolver,
-                    limit=limit,
-                    provider=provider,
-                    dkim_public_key=keys.get(d),
-                )
-                for d in domains
+    # Domains started at once: enough to keep `concurrency` questions in flight (about ten
+    # per domain), few enough that thousands of waiting tasks do not pile up.
+    domains_at_once = asyncio.Semaphore(max(1, concurrency // 4))
+
+    async def one(domain):
+        async with domains_at_once:
+            return await diagnose_async(
+                domain,
+                resolver=resolver,
+                limit=limit,
+                provider=provider,
+                dkim_public_key=keys.get(domain),
             )
-        )
+
+    try:
+        return await asyncio.gather(*(one(d) for d in domains))
     finally:
         await close_sockets(resolver)

@@ -22,7 +22,6 @@ from mailservices.models import Domain, MailService
 logger = logging.getLogger(__name__)
 
 
-
 @transaction.atomic
 def dkim_key_ensure(*, service: MailService) -> DkimKey:
     """The service's DKIM key, made on first use (safe to call twice)."""
