@@ -3,8 +3,8 @@
 `make_resolver(None)` uses the system's resolvers; `make_resolver("127.0.0.1:5353")` sends
 every question to that server only. A `ResolverSource` answers the checks' questions one at
 a time and remembers answers for the length of one run only, so a re-check right after a
-fix sees the fix. `fetch_into()` fills an `AnswerBook` concurrently with dnspython's asyncio
-resolver (used by the batch path and bench/diagnose.py).
+fix sees the fix. `fetch_into()` fills an `AnswerBook` concurrently through an
+`asyncdns.DnsClient` (used by the batch path and bench/diagnose.py).
 """
 
 from __future__ import annotations
@@ -81,100 +81,6 @@ def make_resolver(nameserver: str | None = None) -> dns.resolver.Resolver:
     return _configure(dns.resolver.Resolver(configure=nameserver is None), nameserver)
 
 
-def make_async_resolver(
-    nameserver: str | None = None, *, reuse_sockets: bool = False
-) -> dns.asyncresolver.Resolver:
-    """The asyncio twin of `make_resolver`.
-
-    `reuse_sockets`: UDP questions go through a pool of open sockets instead of a new
-    socket (and asyncio transport) per question, which is most of the cost of a question
-    on a busy machine. For batch runs; close them with `close_sockets(resolver)`.
-    """
-    resolver = _configure(dns.asyncresolver.Resolver(configure=nameserver is None), nameserver)
-    if reuse_sockets:
-        resolver.nameservers = [
-            PooledUdpNameserver(ns.address, ns.port)
-            if isinstance(ns, dns.nameserver.Do53Nameserver)
-            else PooledUdpNameserver(str(ns), resolver.port)
-            for ns in resolver.nameservers
-        ]
-    return resolver
-
-
-class PooledUdpNameserver(dns.nameserver.Do53Nameserver):
-    """A plain DNS server asked over UDP sockets that are reused between questions.
-
-    A socket serves one question at a time; answers that arrive late for an earlier
-    question are skipped by their id (dnspython's ignore_unexpected). TCP (after a
-    truncated answer) opens its own connection as usual.
-    """
-
-    def __init__(self, address: str, port: int = 53):
-        super().__init__(address, port)
-        self._idle: list = []
-        self._all: list = []
-
-    async def async_query(
-        self,
-        request,
-        timeout,
-        source,
-        source_port,
-        max_size,
-        backend,
-        one_rr_per_rrset=False,
-        ignore_trailing=False,
-    ):
-        if max_size:  # TCP: nothing to pool
-            return await super().async_query(
-                request,
-                timeout,
-                source,
-                source_port,
-                max_size,
-                backend,
-                one_rr_per_rrset,
-                ignore_trailing,
-            )
-        if self._idle:
-            sock = self._idle.pop()
-        else:
-            family = dns.inet.af_for_address(self.address)
-            sock = await backend.make_socket(family, socket.SOCK_DGRAM)
-            self._all.append(sock)
-        try:
-            response = await dns.asyncquery.udp(
-                request,
-                self.address,
-                timeout=timeout,
-                port=self.port,
-                sock=sock,
-                raise_on_truncation=True,
-                one_rr_per_rrset=one_rr_per_rrset,
-                ignore_trailing=ignore_trailing,
-                ignore_errors=True,
-                ignore_unexpected=True,
-            )
-        except BaseException:
-            # A socket whose question failed may still receive its late answer; replace it.
-            self._all.remove(sock)
-            await sock.close()
-            raise
-        self._idle.append(sock)
-        return response
-
-    async def close(self) -> None:
-        for sock in self._all:
-            await sock.close()
-        self._all, self._idle = [], []
-
-
-async def close_sockets(resolver) -> None:
-    for ns in resolver.nameservers:
-        if isinstance(ns, PooledUdpNameserver):
-            await ns.close()
-
-
 def _record_text(rdata) -> str:
     if rdata.rdtype == dns.rdatatype.TXT:
         return b"".join(rdata.strings).decode("utf-8", errors="replace")
@@ -225,15 +131,6 @@ def resolve(resolver, name: str, rdtype: str) -> Lookup:
     return _to_lookup(name, rdtype, answer)
 
 
-async def resolve_async(resolver, name: str, rdtype: str) -> Lookup:
-    name = normalize_name(name)
-    try:
-        answer = await resolver.resolve(name + ".", rdtype, raise_on_no_answer=False, search=False)
-    except _EXPECTED as exc:
-        return _failure(name, rdtype, exc)
-    return _to_lookup(name, rdtype, answer)
-
-
 class ResolverSource:
     """Answers questions through a resolver, remembering them for one run only."""
 
@@ -251,13 +148,11 @@ class ResolverSource:
         return [self.lookup(n, t) for n, t in keys]
 
 
-async def fetch_into(
-    book: AnswerBook, resolver, keys: Iterable[tuple[str, str]], limit: asyncio.Semaphore
-) -> None:
-    """Asks all `keys` concurrently (at most `limit` at once) and files the answers."""
+async def fetch_into(book: AnswerBook, client, keys: Iterable[tuple[str, str]]) -> None:
+    """Asks all `keys` concurrently through `client` (an `asyncdns.DnsClient`, which bounds
+    the questions in flight) and files the answers."""
 
     async def one(name, rdtype):
-        async with limit:
-            book.add(await resolve_async(resolver, name, rdtype))
+        book.add(await client.ask(name, rdtype))
 
     await asyncio.gather(*(one(n, t) for n, t in set(keys)))

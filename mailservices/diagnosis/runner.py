@@ -11,6 +11,7 @@ import asyncio
 
 from django.utils.translation import gettext_noop as _  # msgids are translated on display
 
+from mailservices.diagnosis.asyncdns import DnsClient
 from mailservices.diagnosis.checks import (
     CHECK_NAMES,
     UNKNOWN,
@@ -26,13 +27,7 @@ from mailservices.diagnosis.checks import (
 from mailservices.diagnosis.checks.autoconfig import SRV
 from mailservices.diagnosis.checks.dkim import dkim_name
 from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
-from mailservices.diagnosis.resolver import (
-    ResolverSource,
-    close_sockets,
-    fetch_into,
-    make_async_resolver,
-    make_resolver,
-)
+from mailservices.diagnosis.resolver import ResolverSource, fetch_into, make_resolver
 
 MAX_ROUNDS = 16
 
@@ -70,15 +65,14 @@ def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str
 async def diagnose_async(
     domain: str,
     *,
-    resolver,
-    limit: asyncio.Semaphore,
+    client: DnsClient,
     provider: ProviderFacts,
     dkim_public_key: str | None = None,
 ) -> Diagnosis:
     """The same checks as `diagnose`, with the DNS questions asked concurrently."""
     domain = normalize_name(domain)
     book = AnswerBook()
-    await fetch_into(book, resolver, first_questions(domain, provider), limit)
+    await fetch_into(book, client, first_questions(domain, provider))
     results: dict[str, CheckResult] = {}
     for _round in range(MAX_ROUNDS):
         missing: set[tuple[str, str]] = set()
@@ -97,7 +91,7 @@ async def diagnose_async(
             results[name] = result
         if not missing:
             break
-        await fetch_into(book, resolver, missing, limit)
+        await fetch_into(book, client, missing)
     checks = [results.get(name) or _too_deep(name) for name in CHECK_NAMES]
     return Diagnosis(domain, worst(c.status for c in checks), checks)
 
@@ -128,8 +122,6 @@ async def diagnose_many(
     keys: dict[str, str] | None = None,
 ) -> list[Diagnosis]:
     """Diagnoses many domains at once, at most `concurrency` DNS questions in flight."""
-    resolver = make_async_resolver(nameserver, reuse_sockets=True)
-    limit = asyncio.Semaphore(concurrency)
     keys = keys or {}
     # Domains started at once: enough to keep `concurrency` questions in flight (about ten
     # per domain), few enough that thousands of waiting tasks do not pile up.
@@ -139,13 +131,10 @@ async def diagnose_many(
         async with domains_at_once:
             return await diagnose_async(
                 domain,
-                resolver=resolver,
-                limit=limit,
+                client=client,
                 provider=provider,
                 dkim_public_key=keys.get(domain),
             )
 
-    try:
+    async with DnsClient.for_nameserver(nameserver, max_in_flight=concurrency) as client:
         return await asyncio.gather(*(one(d) for d in domains))
-    finally:
-        await close_sockets(resolver)

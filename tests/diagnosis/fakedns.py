@@ -2,6 +2,8 @@
 
 Modes: "servfail" answers SERVFAIL, "timeout" never answers, "records" answers from a dict
 `{(name, type): [text, ...]}` (NXDOMAIN otherwise). The dict may change between queries.
+`truncate_udp = True` answers every UDP question with an empty, truncated (TC) reply, so that
+the full answer comes only over TCP.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class FakeDns:
         self.records: dict[tuple[str, str], list[str]] = {}
         self.queries: list[tuple[str, str]] = []
         self.port = 0
+        self.truncate_udp = False
         self._servers = []
 
     @property
@@ -60,6 +63,10 @@ class FakeDns:
             def handle(self):
                 data, sock = self.request
                 reply = fake.answer(data)
+                if reply is not None and fake.truncate_udp:
+                    truncated = dns.message.make_response(dns.message.from_wire(data))
+                    truncated.flags |= dns.flags.TC
+                    reply = truncated.to_wire()
                 if reply is not None:
                     sock.sendto(reply, self.client_address)
 
