@@ -43,6 +43,19 @@ _RCODE_NXDOMAIN = dns.rcode.NXDOMAIN
 _RCODE_YXDOMAIN = dns.rcode.YXDOMAIN
 
 
+_QTYPES = {t: int(dns.rdatatype.from_text(t)) for t in ("A", "AAAA", "MX", "TXT", "SRV", "PTR")}
+_PLAIN_NAME = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\Z")
+
+
+def _wire_name(name: str) -> bytes:
+    """`name` (normalised) in wire form; plain host names directly, others by dnspython."""
+    if len(name) <= 253 and _PLAIN_NAME.match(name):
+        return b"".join(bytes((len(label),)) + label for label in name.encode().split(b".")) + (
+            b"\0"
+        )
+    return dns.name.from_text(name + ".").to_wire()
+
+
 class _Truncated(Exception):
     pass
 
@@ -156,13 +169,12 @@ class DnsClient:
         """One question, answered as `resolver.resolve()` would answer it."""
         name = normalize_name(name)
         try:
-            qname = dns.name.from_text(name + ".")
-            wire_name = qname.to_wire()
+            wire_name = _wire_name(name)
         except (dns.name.LabelTooLong, dns.name.NameTooLong, dns.name.EmptyLabel):
             return Lookup(name, rdtype, NXDOMAIN, error="invalid name")
         except dns.exception.DNSException as exc:
             return Lookup(name, rdtype, FAILURE, error=type(exc).__name__)
-        qtype = dns.rdatatype.from_text(rdtype)
+        qtype = _QTYPES.get(rdtype) or dns.rdatatype.from_text(rdtype)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lifetime
         servers = list(self.servers)
@@ -186,7 +198,7 @@ class DnsClient:
                 continue
             except _Truncated:
                 try:
-                    wire = await self._tcp(server, qname, rdtype, deadline - loop.time())
+                    wire = await self._tcp(server, name + ".", rdtype, deadline - loop.time())
                 except dns.exception.Timeout:
                     continue
                 except (OSError, EOFError, dns.exception.DNSException):

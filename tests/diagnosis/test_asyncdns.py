@@ -173,3 +173,20 @@ def test_quick_reader_reads_ordinary_replies_itself():
     assert fast_lookup("kunde.test", "MX", response.to_wire() + b"\0") is None
     response.answer.append(dns.rrset.from_text("kunde.test.", 60, "IN", "HINFO", '"a" "b"'))
     assert fast_lookup("kunde.test", "MX", response.to_wire()) is None
+
+
+@given(st.lists(st.text("abz09-_.XÄ\\", min_size=0, max_size=70), min_size=1, max_size=5))
+def test_question_names_are_encoded_as_dnspython_encodes_them(parts):
+    import dns.exception
+    import dns.name
+
+    from mailservices.diagnosis.asyncdns import _wire_name
+
+    name = ".".join(parts).rstrip(".").lower()
+    try:
+        expected = dns.name.from_text(name + ".").to_wire()
+    except dns.exception.DNSException as exc:
+        with pytest.raises(type(exc)):
+            _wire_name(name)
+    else:
+        assert _wire_name(name) == expected
