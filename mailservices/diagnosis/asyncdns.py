@@ -167,16 +167,65 @@ class DnsClient:
 
     async def ask(self, name: str, rdtype: str) -> Lookup:
         """One question, answered as `resolver.resolve()` would answer it."""
-        name = normalize_name(name)
-        try:
-            wire_name = _wire_name(name)
-        except (dns.name.LabelTooLong, dns.name.NameTooLong, dns.name.EmptyLabel):
-            return Lookup(name, rdtype, NXDOMAIN, error="invalid name")
-        except dns.exception.DNSException as exc:
-            return Lookup(name, rdtype, FAILURE, error=type(exc).__name__)
-        qtype = _QTYPES.get(rdtype) or dns.rdatatype.from_text(rdtype)
+        [lookup] = await self.ask_many([(name, rdtype)])
+        return lookup
+
+    async def ask_many(self, keys: list[tuple[str, str]]) -> list[Lookup]:
+        """Several questions at once, answered in order as `resolver.resolve()` would.
+
+        The first try of every question goes out at once and one timer covers them all;
+        the few that need more (a time-out, a truncated or unusable reply) continue one by
+        one with the resolver's rules for the rest of their time.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lifetime
+        results: list[Lookup | None] = [None] * len(keys)
+        asked = []  # (index, name, rdtype, wire name, type, future)
+        server = self.servers[0]
+        for index, (name, rdtype) in enumerate(keys):
+            name = normalize_name(name)
+            try:
+                wire_name = _wire_name(name)
+            except (dns.name.LabelTooLong, dns.name.NameTooLong, dns.name.EmptyLabel):
+                results[index] = Lookup(name, rdtype, NXDOMAIN, error="invalid name")
+                continue
+            except dns.exception.DNSException as exc:
+                results[index] = Lookup(name, rdtype, FAILURE, error=type(exc).__name__)
+                continue
+            qtype = _QTYPES.get(rdtype) or dns.rdatatype.from_text(rdtype)
+            future = await self._send(server, wire_name, qtype)
+            asked.append((index, name, rdtype, wire_name, qtype, future))
+        if asked:
+            futures = [entry[5] for entry in asked]
+            timer = loop.call_at(min(loop.time() + self.timeout, deadline), _expire, futures)
+            try:
+                for future in futures:
+                    with contextlib.suppress(TimeoutError, _ServerGone):
+                        await future
+            finally:
+                timer.cancel()
+                _expire(futures, cancel=True)
+        slow = []
+        for index, name, rdtype, wire_name, qtype, future in asked:
+            first = _outcome(future)
+            if isinstance(first, bytes) and not first[2] & 0x02:
+                lookup = self._lookup(name, rdtype, first)
+                if lookup is not None:
+                    results[index] = lookup
+                    continue
+            slow.append((index, name, rdtype, wire_name, qtype, first))
+        if slow:
+            finished = await asyncio.gather(
+                *(self._continue(n, t, w, q, first, deadline) for _i, n, t, w, q, first in slow)
+            )
+            for (index, *_rest), lookup in zip(slow, finished, strict=True):
+                results[index] = lookup
+        return results
+
+    async def _continue(self, name, rdtype, wire_name, qtype, first, deadline) -> Lookup:
+        """The resolver's rules after a first UDP try to the first server had `first`
+        (the reply, or TimeoutError, _ServerGone)."""
+        loop = asyncio.get_running_loop()
         servers = list(self.servers)
         current = list(servers)
         backoff = 0.10
@@ -188,50 +237,48 @@ class DnsClient:
                 backoff = min(backoff * 2, 2.0)
                 current = list(servers)
             remaining = deadline - loop.time()
-            if remaining <= 0:
-                return Lookup(name, rdtype, FAILURE, error="timeout")
             server = current.pop(0)
-            try:
-                async with self._slots:
-                    wire = await self._udp(server, wire_name, qtype, min(self.timeout, remaining))
-            except TimeoutError:
+            if first is not None:
+                reply, first = first, None
+            elif remaining <= 0:
+                return Lookup(name, rdtype, FAILURE, error="timeout")
+            else:
+                future = await self._send(server, wire_name, qtype)
+                reply = _outcome(await _settled(future, min(self.timeout, remaining)))
+            if isinstance(reply, TimeoutError):
                 continue
-            except _Truncated:
+            if isinstance(reply, _ServerGone):
+                servers.remove(server)
+                continue
+            if reply[2] & 0x02:  # truncated: the same server again over TCP
                 try:
-                    wire = await self._tcp(server, name + ".", rdtype, deadline - loop.time())
+                    reply = await self._tcp(server, name + ".", rdtype, deadline - loop.time())
                 except dns.exception.Timeout:
                     continue
                 except (OSError, EOFError, dns.exception.DNSException):
                     servers.remove(server)
                     continue
-            except _ServerGone:
-                servers.remove(server)
-                continue
-            lookup = self._lookup(name, rdtype, wire)
+            lookup = self._lookup(name, rdtype, reply)
             if lookup is None:  # a reply dnspython's resolver would not use: server is out
                 servers.remove(server)
                 continue
             return lookup
 
-    async def _udp(self, server, wire_name: bytes, qtype: int, timeout: float) -> bytes:
-        question = (wire_name.lower(), _QUESTION_TAIL.pack(qtype, _IN))
+    async def _send(self, server, wire_name: bytes, qtype: int) -> asyncio.Future:
+        """Sends one question (waiting for a free slot first); the future gets the reply."""
+        await self._slots.acquire()
         endpoint = self._endpoints[server]
         pending = endpoint.pending
         while True:
             qid = self._random.getrandbits(16)
             if qid not in pending:
                 break
+        tail = _QUESTION_TAIL.pack(qtype, _IN)
         future = asyncio.get_running_loop().create_future()
-        pending[qid] = (question, future)
-        try:
-            endpoint.transport.sendto(_HEADER.pack(qid, _RD, 1, 0, 0, 0) + wire_name + question[1])
-            async with asyncio.timeout(timeout):
-                data = await future
-        finally:
-            del pending[qid]
-        if data[2] & 0x02:  # TC: ask again over TCP
-            raise _Truncated
-        return data
+        pending[qid] = ((wire_name.lower(), tail), future)
+        future.add_done_callback(lambda _f: (pending.pop(qid, None), self._slots.release()))
+        endpoint.transport.sendto(_HEADER.pack(qid, _RD, 1, 0, 0, 0) + wire_name + tail)
+        return future
 
     async def _tcp(self, server, qname, rdtype, timeout: float) -> bytes:
         request = dns.message.make_query(qname, rdtype)
@@ -267,6 +314,35 @@ class DnsClient:
         if rcode == _RCODE_NXDOMAIN:
             return Lookup(name, rdtype, NXDOMAIN)
         return _to_lookup(name, rdtype, answer)
+
+
+def _expire(futures, cancel: bool = False) -> None:
+    """Ends the tries still waiting: as timed out, or cancelled (when giving up)."""
+    for future in futures:
+        if not future.done():
+            if cancel:
+                future.cancel()
+            else:
+                future.set_exception(TimeoutError())
+
+
+async def _settled(future: asyncio.Future, timeout: float) -> asyncio.Future:
+    """Waits until `future` has a reply, an error, or `timeout` seconds passed."""
+    timer = asyncio.get_running_loop().call_later(timeout, _expire, (future,))
+    try:
+        with contextlib.suppress(TimeoutError, _ServerGone):
+            await future
+    finally:
+        timer.cancel()
+        _expire((future,), cancel=True)
+    return future
+
+
+def _outcome(future: asyncio.Future):
+    """A finished try: the reply's bytes, or the TimeoutError/_ServerGone it ended with."""
+    if future.cancelled():
+        return TimeoutError()
+    return future.exception() or future.result()
 
 
 # --- Reading replies quickly -------------------------------------------------------------

@@ -9,7 +9,6 @@ fix sees the fix. `fetch_into()` fills an `AnswerBook` concurrently through an
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
@@ -149,10 +148,7 @@ class ResolverSource:
 
 
 async def fetch_into(book: AnswerBook, client, keys: Iterable[tuple[str, str]]) -> None:
-    """Asks all `keys` concurrently through `client` (an `asyncdns.DnsClient`, which bounds
-    the questions in flight) and files the answers."""
-
-    async def one(name, rdtype):
-        book.add(await client.ask(name, rdtype))
-
-    await asyncio.gather(*(one(n, t) for n, t in set(keys)))
+    """Asks all `keys` at once through `client` (an `asyncdns.DnsClient`, which bounds the
+    questions in flight) and files the answers."""
+    for lookup in await client.ask_many(list(set(keys))):
+        book.add(lookup)

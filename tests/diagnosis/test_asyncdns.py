@@ -190,3 +190,19 @@ def test_question_names_are_encoded_as_dnspython_encodes_them(parts):
             _wire_name(name)
     else:
         assert _wire_name(name) == expected
+
+
+def test_ask_many_keeps_order_and_bounds_questions_in_flight(nsd, provider):
+    domain = CORPUS[0].domain
+    keys = [*first_questions(domain, provider), ("a" * 64 + ".test", "A")] * 3
+
+    async def run():
+        async with DnsClient.for_nameserver(nsd.address, max_in_flight=2) as client:
+            many = await client.ask_many(keys)
+            assert client._slots._value == 2  # every slot given back
+            return many
+
+    many = asyncio.run(run())
+    resolver = make_resolver(nsd.address)
+    assert many[:-1] == [resolve(resolver, n, t) for n, t in keys[:-1]]
+    assert many[-1].error == "invalid name"
