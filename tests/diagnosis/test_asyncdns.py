@@ -199,10 +199,34 @@ def test_ask_many_keeps_order_and_bounds_questions_in_flight(nsd, provider):
     async def run():
         async with DnsClient.for_nameserver(nsd.address, max_in_flight=2) as client:
             many = await client.ask_many(keys)
-            assert client._slots._value == 2  # every slot given back
+            assert client._slots.free == 2  # every slot given back
             return many
 
     many = asyncio.run(run())
     resolver = make_resolver(nsd.address)
     assert many[:-1] == [resolve(resolver, n, t) for n, t in keys[:-1]]
     assert many[-1].error == "invalid name"
+
+
+def test_slots_wait_in_turn_and_survive_cancellation():
+    from mailservices.diagnosis.asyncdns import _Slots
+
+    async def run():
+        slots = _Slots(1)
+        await slots.take()
+        order = []
+
+        async def later(tag):
+            await slots.take()
+            order.append(tag)
+
+        first, second = asyncio.create_task(later(1)), asyncio.create_task(later(2))
+        await asyncio.sleep(0)
+        first.cancel()  # gave up waiting: its turn goes to the next one
+        slots.give()
+        await asyncio.sleep(0)
+        await second
+        slots.give()
+        return order, slots.free
+
+    assert asyncio.run(run()) == ([2], 1)
