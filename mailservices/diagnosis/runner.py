@@ -120,8 +120,14 @@ async def diagnose_many(
     nameserver: str | None = None,
     concurrency: int = 200,
     keys: dict[str, str] | None = None,
-) -> list[Diagnosis]:
-    """Diagnoses many domains at once, at most `concurrency` DNS questions in flight."""
+    summarize=None,
+) -> list:
+    """Diagnoses many domains at once, at most `concurrency` DNS questions in flight.
+
+    Returns the `Diagnosis` of each domain in order; with `summarize`, what
+    `summarize(diagnosis)` returns for it instead, called as soon as the domain is done (a
+    batch of thousands then keeps only what it needs, not every full result).
+    """
     keys = keys or {}
     # Domains started at once: enough to keep `concurrency` questions in flight (about ten
     # per domain), few enough that thousands of waiting tasks do not pile up.
@@ -129,12 +135,13 @@ async def diagnose_many(
 
     async def one(domain):
         async with domains_at_once:
-            return await diagnose_async(
+            result = await diagnose_async(
                 domain,
                 client=client,
                 provider=provider,
                 dkim_public_key=keys.get(domain),
             )
+        return summarize(result) if summarize else result
 
     async with DnsClient.for_nameserver(nameserver, max_in_flight=concurrency) as client:
         return await asyncio.gather(*(one(d) for d in domains))

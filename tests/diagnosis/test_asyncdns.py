@@ -230,3 +230,24 @@ def test_slots_wait_in_turn_and_survive_cancellation():
         return order, slots.free
 
     assert asyncio.run(run()) == ([2], 1)
+
+
+def test_diagnose_many_can_keep_summaries_only(nsd, provider, dkim_public_key):
+    from mailservices.diagnosis.runner import diagnose_many
+
+    domains = [case.domain for case in CORPUS[:8]]
+
+    def run(**kw):
+        return asyncio.run(
+            diagnose_many(
+                domains,
+                provider=provider,
+                nameserver=nsd.address,
+                keys=dict.fromkeys(domains, dkim_public_key),
+                **kw,
+            )
+        )
+
+    full = run()
+    summaries = run(summarize=lambda d: (d.domain, d.status))
+    assert summaries == [(d.domain, d.status) for d in full]
