@@ -297,7 +297,11 @@ class DnsClient:
 
     async def _send(self, server, wire_name: bytes, qtype: int) -> asyncio.Future:
         """Sends one question (waiting for a free slot first); the future gets the reply."""
-        await self._slots.take()
+        slots = self._slots
+        if slots.free > 0 and not slots.waiters:
+            slots.free -= 1  # the usual case, without a coroutine for take()
+        else:
+            await slots.take()
         endpoint = self._endpoints[server]
         pending = endpoint.pending
         while True:
@@ -504,12 +508,15 @@ def _fast_lookup(name: str, rdtype: str, wire: bytes) -> Lookup | None:
     rcode = flags & 0x000F
     if qdcount != 1 or flags & 0x7800 or rcode not in (_RCODE_NOERROR, _RCODE_NXDOMAIN):
         raise _Unsure
-    _qname, pos = _read_name(wire, 12)
+    qname, pos = _read_name(wire, 12)
     qtype = (wire[pos] << 8) | wire[pos + 1]
     pos += 4
     records: dict[tuple[str, int], dict[str | bytes, str]] = {}
     for index in range(ancount + nscount + arcount):
-        owner, pos = _read_name(wire, pos)
+        if wire[pos] == 0xC0 and wire[pos + 1] == 12:  # the usual: "same name as asked"
+            owner, pos = qname, pos + 2
+        else:
+            owner, pos = _read_name(wire, pos)
         rtype, rclass, _ttl, rdlen = _RRHEAD.unpack_from(wire, pos)
         pos += 10
         if pos + rdlen > len(wire):

@@ -8,6 +8,7 @@ uses its own resolver or answer book and nothing is shared between runs or threa
 from __future__ import annotations
 
 import contextvars
+import functools
 
 import spf as pyspf
 from django.utils.translation import gettext_noop as _  # msgids are translated on display
@@ -105,6 +106,7 @@ def suggest_record(existing: list[str], provider: ProviderFacts, drop=()) -> str
     return " ".join(["v=spf1", *terms])
 
 
+@functools.lru_cache(maxsize=64)
 def _representative(network) -> str:
     if network.num_addresses == 1:
         return str(network.network_address)
