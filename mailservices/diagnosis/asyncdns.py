@@ -45,6 +45,7 @@ _RCODE_YXDOMAIN = dns.rcode.YXDOMAIN
 
 
 _QTYPES = {t: int(dns.rdatatype.from_text(t)) for t in ("A", "AAAA", "MX", "TXT", "SRV", "PTR")}
+_TAILS = {qtype: _QUESTION_TAIL.pack(qtype, _IN) for qtype in _QTYPES.values()}
 _PLAIN_NAME = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\Z")
 
 
@@ -159,6 +160,7 @@ class DnsClient:
         self._endpoints: dict[tuple[str, int], _Endpoint] = {}
         self._random = random.Random()
         self._slots: _Slots | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def for_nameserver(cls, nameserver: str | None, **kw) -> DnsClient:
@@ -177,6 +179,7 @@ class DnsClient:
     async def __aenter__(self) -> DnsClient:
         loop = asyncio.get_running_loop()
         self._slots = _Slots(self.max_in_flight)
+        self._loop = loop
         for server in self.servers:
             transport, endpoint = await loop.create_datagram_endpoint(
                 lambda server=server: _Endpoint(server), remote_addr=server
@@ -224,7 +227,12 @@ class DnsClient:
                 results[index] = Lookup(name, rdtype, FAILURE, error=type(exc).__name__)
                 continue
             qtype = _QTYPES.get(rdtype) or dns.rdatatype.from_text(rdtype)
-            future = await self._send(server, wire_name, qtype)
+            slots = self._slots
+            if slots.free > 0 and not slots.waiters:
+                slots.free -= 1
+                future = self._send_now(server, wire_name, qtype)
+            else:
+                future = await self._send(server, wire_name, qtype)
             asked.append((index, name, rdtype, wire_name, qtype, future))
         if asked:
             futures = [entry[5] for entry in asked]
@@ -302,14 +310,18 @@ class DnsClient:
             slots.free -= 1  # the usual case, without a coroutine for take()
         else:
             await slots.take()
+        return self._send_now(server, wire_name, qtype)
+
+    def _send_now(self, server, wire_name: bytes, qtype: int) -> asyncio.Future:
+        """Sends one question in a slot already taken; the slot is given back with the
+        future's end (reply, error, time-out or cancellation)."""
         endpoint = self._endpoints[server]
         pending = endpoint.pending
-        while True:
+        qid = self._random.getrandbits(16)
+        while qid in pending:
             qid = self._random.getrandbits(16)
-            if qid not in pending:
-                break
-        tail = _QUESTION_TAIL.pack(qtype, _IN)
-        future = asyncio.get_running_loop().create_future()
+        tail = _TAILS.get(qtype) or _QUESTION_TAIL.pack(qtype, _IN)
+        future = self._loop.create_future()
         pending[qid] = ((wire_name.lower(), tail), future)
         future.add_done_callback(lambda _f: (pending.pop(qid, None), self._slots.give()))
         endpoint.transport.sendto(_HEADER.pack(qid, _RD, 1, 0, 0, 0) + wire_name + tail)
