@@ -3,11 +3,17 @@
 dnspython's asyncio resolver opens a socket (and an asyncio transport) per question and
 builds an `Answer` for each reply; for a batch of thousands of domains that is most of the
 time spent. `DnsClient` keeps one connected UDP socket per name server, tells concurrent
-questions apart by their message id and question, and turns each reply into a `Lookup`
-with dnspython's message parser and its CNAME chaining. It asks exactly what
+questions apart by their (unpredictable) message id and question, and turns each reply
+into the `Lookup` dnspython's resolver would give: a quick reader handles the usual replies
+and hands anything unusual to dnspython's parser and CNAME chaining. It asks exactly what
 `resolver.make_resolver()` asks (recursion desired, no EDNS), keeps its retry and time
-rules (2 s per try, 5 s per question, SERVFAIL is final) and caches nothing: every
-`ask()` goes to the server.
+rules (2 s per try, 5 s per question, SERVFAIL is final, TCP after a truncated reply) and
+caches nothing: every `ask()` goes to the server.
+
+One socket for many questions means one source port for all of them, so a forged answer
+needs only the right id; that is acceptable for the batch diagnosis against a pinned
+resolver (the bench, the tests), and the one-domain diagnosis of the pages keeps using
+dnspython's resolver with a new socket per question.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import random
 import re
+import secrets
 import socket
 import struct
 
@@ -36,8 +42,6 @@ from mailservices.diagnosis.resolver import LIFETIME, TIMEOUT, _to_lookup
 _HEADER = struct.Struct("!HHHHHH")
 _QUESTION_TAIL = struct.Struct("!HH")
 _RD = 0x0100
-_QR = 0x8000
-_TC = 0x0200
 _IN = 1
 _RCODE_NOERROR = dns.rcode.NOERROR
 _RCODE_NXDOMAIN = dns.rcode.NXDOMAIN
@@ -158,7 +162,6 @@ class DnsClient:
         self.lifetime = lifetime
         self.max_in_flight = max_in_flight
         self._endpoints: dict[tuple[str, int], _Endpoint] = {}
-        self._random = random.Random()
         self._slots: _Slots | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -317,9 +320,9 @@ class DnsClient:
         future's end (reply, error, time-out or cancellation)."""
         endpoint = self._endpoints[server]
         pending = endpoint.pending
-        qid = self._random.getrandbits(16)
+        qid = secrets.randbits(16)
         while qid in pending:
-            qid = self._random.getrandbits(16)
+            qid = secrets.randbits(16)
         tail = _TAILS.get(qtype) or _QUESTION_TAIL.pack(qtype, _IN)
         future = self._loop.create_future()
         pending[qid] = ((wire_name.lower(), tail), future)
