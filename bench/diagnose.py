@@ -1,5 +1,10 @@
 """Diagnoses per second: our asyncio diagnosis against checkdmarc, same domains, same nsd.
 
+This is the path the daily re-diagnosis runs: the hourly beat task `diagnose_hourly_slice`
+hands its slice in batches to `services.diagnosis_execute_many`, which calls
+`runner.diagnose_many` on uvloop's event loop (the bench leaves out only the database reads
+and writes around it). "Jetzt prüfen" and new services use the per-run `diagnose()` instead.
+
 Generates N domains (default 10,000) as separate zones with a realistic mix of correct and
 broken set-ups, serves them with Debian's nsd on 127.0.0.1, then
   1. runs our full diagnosis (MX, SPF via pyspf, DKIM, DMARC, autoconfig) on asyncio

@@ -8,7 +8,9 @@ fetches whatever they still miss (includes, foreign MX hosts, report domains) in
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
+import uvloop
 from django.utils.translation import gettext_noop as _  # msgids are translated on display
 
 from mailservices.diagnosis.asyncdns import DnsClient
@@ -121,12 +123,15 @@ async def diagnose_many(
     concurrency: int = 200,
     keys: dict[str, str] | None = None,
     summarize=None,
+    return_exceptions: bool = False,
 ) -> list:
     """Diagnoses many domains at once, at most `concurrency` DNS questions in flight.
 
     Returns the `Diagnosis` of each domain in order; with `summarize`, what
     `summarize(diagnosis)` returns for it instead, called as soon as the domain is done (a
-    batch of thousands then keeps only what it needs, not every full result).
+    batch of thousands then keeps only what it needs, not every full result). With
+    `return_exceptions`, a domain whose diagnosis raises gets the exception in its place and
+    the others go on.
     """
     keys = keys or {}
     # Domains started at once: enough to keep `concurrency` questions in flight (about ten
@@ -144,4 +149,23 @@ async def diagnose_many(
         return summarize(result) if summarize else result
 
     async with DnsClient.for_nameserver(nameserver, max_in_flight=concurrency) as client:
-        return await asyncio.gather(*(one(d) for d in domains))
+        return await asyncio.gather(*(one(d) for d in domains), return_exceptions=return_exceptions)
+
+
+def run_coroutine(make_coroutine):
+    """`asyncio.run(make_coroutine())` on uvloop's event loop (as bench/diagnose.py measures).
+
+    A thread that already runs an event loop (a Playwright test's, an ASGI server's) cannot
+    start a second one: there the coroutine runs on a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_fresh(make_coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_run_fresh, make_coroutine).result()
+
+
+def _run_fresh(make_coroutine):
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(make_coroutine())

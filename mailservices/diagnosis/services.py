@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from mailservices.diagnosis.checks import CHECK_NAMES, ERROR, OK, WARNING, ProviderFacts
 from mailservices.diagnosis.keys import generate_key_pair
 from mailservices.diagnosis.models import ACTIVE_FOR, DiagnosisRun, DkimKey, ZoneRecord
-from mailservices.diagnosis.runner import diagnose
+from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
 from mailservices.diagnosis.zone import mail_records, relative_name
 from mailservices.models import Domain, MailService
 
@@ -103,11 +103,10 @@ def mailservice_provision_dns(*, service: MailService) -> DkimKey:
     return key
 
 
-@transaction.atomic
-def diagnosis_queue(*, service: MailService, trigger: str = DiagnosisRun.Trigger.MANUAL):
-    """Creates a run and hands it to Celery once the transaction commits.
+def _run_create(*, service: MailService, trigger: str) -> tuple[DiagnosisRun, bool]:
+    """The one way a run is made: (run, True), or (the run already waiting or running, False).
 
-    A run already waiting or running for the service is returned instead of a second one.
+    Call inside a transaction: the service row is locked so two callers make one run.
     """
     MailService.objects.select_for_update().filter(pk=service.pk).first()
     active = (
@@ -118,14 +117,47 @@ def diagnosis_queue(*, service: MailService, trigger: str = DiagnosisRun.Trigger
         .first()
     )
     if active and active.is_active:
-        return active
+        return active, False
     run = DiagnosisRun(service=service, trigger=trigger, checks_total=len(CHECK_NAMES))
     run.full_clean()
     run.save()
-    from mailservices.diagnosis.tasks import run_diagnosis
+    return run, True
 
-    transaction.on_commit(lambda: run_diagnosis.delay(run.pk))
+
+@transaction.atomic
+def diagnosis_queue(*, service: MailService, trigger: str = DiagnosisRun.Trigger.MANUAL):
+    """Creates a run and hands it to Celery once the transaction commits.
+
+    A run already waiting or running for the service is returned instead of a second one.
+    """
+    run, created = _run_create(service=service, trigger=trigger)
+    if created:
+        from mailservices.diagnosis.tasks import run_diagnosis
+
+        transaction.on_commit(lambda: run_diagnosis.delay(run.pk))
     return run
+
+
+def diagnosis_create_scheduled(*, services) -> list[int]:
+    """Scheduled runs for `services`, left for `diagnosis_execute_many` (no task per run).
+
+    Returns the primary keys of the runs made; a service with a run already waiting or
+    running gets none (that run diagnoses it anyway).
+    """
+    made = []
+    for service in services:
+        with transaction.atomic():
+            run, created = _run_create(service=service, trigger=DiagnosisRun.Trigger.SCHEDULED)
+        if created:
+            made.append(run.pk)
+    return made
+
+
+def _claimable(run: DiagnosisRun, now) -> bool:
+    """Not finished, and not running in another worker (a run lost for long is taken over)."""
+    if run.state in (DiagnosisRun.State.DONE, DiagnosisRun.State.FAILED):
+        return False
+    return not (run.state == DiagnosisRun.State.RUNNING and now - run.started_at < ACTIVE_FOR)
 
 
 def _claim(run_pk: int) -> DiagnosisRun | None:
@@ -136,16 +168,57 @@ def _claim(run_pk: int) -> DiagnosisRun | None:
             .select_related("service__domain")
             .get(pk=run_pk)
         )
-        if run.state in (DiagnosisRun.State.DONE, DiagnosisRun.State.FAILED):
-            return None
         now = timezone.now()
-        if run.state == DiagnosisRun.State.RUNNING and now - run.started_at < ACTIVE_FOR:
+        if not _claimable(run, now):
             return None
         run.state = DiagnosisRun.State.RUNNING
         run.started_at = now
         run.checks_done = 0
         run.save(update_fields=["state", "started_at", "checks_done"])
         return run
+
+
+def _claim_many(run_pks) -> list[DiagnosisRun]:
+    """`_claim` for many runs in one transaction: the ones this caller may run, marked running."""
+    with transaction.atomic():
+        now = timezone.now()
+        locked = DiagnosisRun.objects.select_for_update().filter(pk__in=list(run_pks))
+        pks = [run.pk for run in locked if _claimable(run, now)]
+        DiagnosisRun.objects.filter(pk__in=pks).update(
+            state=DiagnosisRun.State.RUNNING, started_at=now, checks_done=0
+        )
+    return list(
+        DiagnosisRun.objects.filter(pk__in=pks)
+        .select_related("service__domain", "service__dkim_key")
+        .order_by("pk")
+    )
+
+
+def _provider_for(key: DkimKey) -> ProviderFacts:
+    # The key's own selector: a key made before a selector change stays checkable.
+    return replace(ProviderFacts.from_settings(), dkim_selector=key.selector)
+
+
+def _store_failure(run: DiagnosisRun, exc: BaseException) -> DiagnosisRun:
+    DiagnosisRun.objects.filter(pk=run.pk).update(
+        state=DiagnosisRun.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _store_result(run: DiagnosisRun, result) -> DiagnosisRun:
+    """Saves a finished diagnosis on its run and tells the customer if it just broke."""
+    with transaction.atomic():
+        run = DiagnosisRun.objects.select_for_update().get(pk=run.pk)
+        run.results = [c.to_storage() for c in result.checks]
+        run.status = result.status
+        run.state = DiagnosisRun.State.DONE
+        run.checks_done = run.checks_total = len(result.checks)
+        run.finished_at = timezone.now()
+        run.save()
+    diagnosis_notify_if_broken(run=run)
+    return run
 
 
 def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> DiagnosisRun | None:
@@ -165,29 +238,62 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
     try:
         result = diagnose(
             service.domain.name,
-            # The key's own selector: a key made before a selector change stays checkable.
-            provider=replace(ProviderFacts.from_settings(), dkim_selector=key.selector),
+            provider=_provider_for(key),
             nameserver=nameserver or settings.PORTAL_DIAGNOSIS_NAMESERVER or None,
             dkim_public_key=key.public_key,
             progress=progress,
         )
     except Exception as exc:
         logger.exception("diagnosis of %s failed", service.domain.name)
-        DiagnosisRun.objects.filter(pk=run.pk).update(
-            state=DiagnosisRun.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        run.refresh_from_db()
-        return run
-    with transaction.atomic():
-        run = DiagnosisRun.objects.select_for_update().get(pk=run.pk)
-        run.results = [c.to_storage() for c in result.checks]
-        run.status = result.status
-        run.state = DiagnosisRun.State.DONE
-        run.checks_done = run.checks_total = len(result.checks)
-        run.finished_at = timezone.now()
-        run.save()
-    diagnosis_notify_if_broken(run=run)
-    return run
+        return _store_failure(run, exc)
+    return _store_result(run, result)
+
+
+def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[DiagnosisRun]:
+    """Runs many queued runs at once on the asyncio batch path (`runner.diagnose_many`).
+
+    The daily re-diagnosis uses this; "Jetzt prüfen" and new services keep `diagnosis_execute`
+    (it saves progress per check). Same claim as there, so safe to run twice: finished runs
+    and runs another worker holds are skipped. The DNS work happens outside any transaction;
+    each result is stored as `diagnosis_execute` stores it. A domain whose diagnosis raises
+    fails alone; if the batch itself cannot run, every claimed run is marked failed.
+    Returns the runs this call finished or failed.
+    """
+    runs = _claim_many(run_pks)
+    if not runs:
+        return []
+    by_selector: dict[str, list[tuple[DiagnosisRun, DkimKey]]] = {}
+    for run in runs:
+        key = getattr(run.service, "dkim_key", None) or dkim_key_ensure(service=run.service)
+        by_selector.setdefault(key.selector, []).append((run, key))
+    groups = list(by_selector.values())
+
+    async def diagnose_groups():
+        outcomes = []
+        for group in groups:  # one provider (DKIM selector) per call
+            outcomes += await diagnose_many(
+                [run.service.domain.name for run, _key in group],
+                provider=_provider_for(group[0][1]),
+                nameserver=nameserver or settings.PORTAL_DIAGNOSIS_NAMESERVER or None,
+                keys={run.service.domain.name: key.public_key for run, key in group},
+                return_exceptions=True,
+            )
+        return outcomes
+
+    ordered = [run for group in groups for run, _key in group]
+    try:
+        outcomes = run_coroutine(diagnose_groups)
+    except Exception as exc:
+        logger.exception("batch diagnosis of %d runs failed", len(ordered))
+        return [_store_failure(run, exc) for run in ordered]
+    done = []
+    for run, outcome in zip(ordered, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            logger.error("diagnosis of %s failed", run.service.domain.name, exc_info=outcome)
+            done.append(_store_failure(run, outcome))
+        else:
+            done.append(_store_result(run, outcome))
+    return done
 
 
 def diagnosis_notify_if_broken(*, run: DiagnosisRun) -> bool:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.services import (
+    diagnosis_create_scheduled,
     diagnosis_execute,
+    diagnosis_execute_many,
     diagnosis_queue,
     mailservice_provision_dns,
 )
 from mailservices.models import MailService
 
 SLICES = 24  # the hourly beat job diagnoses one slice, so every service once a day
+BATCH = 500  # runs per batch task: one asyncio batch, bounded in time and memory
 
 
 @shared_task(name="diagnosis.run_diagnosis")
@@ -34,8 +38,15 @@ def diagnose_new_service(service_pk: int) -> None:
         diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.PROVISIONED)
 
 
+@shared_task(name="diagnosis.diagnose_batch")
+def diagnose_batch(run_pks: list[int]) -> int:
+    """Scheduled runs on the asyncio batch path; returns how many this call finished."""
+    return len(diagnosis_execute_many(run_pks=run_pks))
+
+
 @shared_task(name="diagnosis.diagnose_scheduled")
 def diagnose_scheduled(service_pk: int) -> None:
+    """One service on the per-run path (kept for messages queued before the batch path)."""
     service = MailService.objects.filter(pk=service_pk).first()
     if service is not None and service.status != MailService.Status.SUSPENDED:
         diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.SCHEDULED)
@@ -54,9 +65,12 @@ def services_in_slice(hour: int):
 
 @shared_task(name="diagnosis.diagnose_hourly_slice")
 def diagnose_hourly_slice(hour: int | None = None) -> int:
-    """Queues this hour's slice, spread evenly over the hour by countdown."""
+    """Makes a scheduled run for each service of this hour's slice and queues them in
+    batches of `BATCH` runs (`diagnose_batch`, the asyncio path). Returns the runs made."""
     hour = timezone.localtime().hour if hour is None else hour
-    pks = list(services_in_slice(hour))
-    for index, pk in enumerate(pks):
-        diagnose_scheduled.apply_async((pk,), countdown=index * 3600 // max(len(pks), 1))
-    return len(pks)
+    services = MailService.objects.filter(pk__in=services_in_slice(hour)).order_by("pk")
+    run_pks = diagnosis_create_scheduled(services=services)
+    for start in range(0, len(run_pks), BATCH):
+        chunk = run_pks[start : start + BATCH]
+        transaction.on_commit(lambda chunk=chunk: diagnose_batch.delay(chunk))
+    return len(run_pks)
