@@ -44,14 +44,6 @@ def diagnose_batch(run_pks: list[int]) -> int:
     return len(diagnosis_execute_many(run_pks=run_pks))
 
 
-@shared_task(name="diagnosis.diagnose_scheduled")
-def diagnose_scheduled(service_pk: int) -> None:
-    """One service on the per-run path (kept for messages queued before the batch path)."""
-    service = MailService.objects.filter(pk=service_pk).first()
-    if service is not None and service.status != MailService.Status.SUSPENDED:
-        diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.SCHEDULED)
-
-
 def services_in_slice(hour: int):
     """The services of one hour's slice: primary key modulo 24, so slices stay even."""
     return (

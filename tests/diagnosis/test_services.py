@@ -181,7 +181,6 @@ def test_hourly_task_diagnoses_its_slice(
 
 def test_unknown_domain_of_a_deleted_service_is_ignored():
     assert tasks.diagnose_new_service(987654) is None
-    assert tasks.diagnose_scheduled(987654) is None
     assert not Domain.objects.exists()
 
 
