@@ -54,7 +54,7 @@ def forbidden_extension(raw: str) -> str | None:
 
 
 def display_name(raw: str) -> str:
-    """A name safe to show: invisible characters made visible as <U+XXXX>."""
+    """A name safe to show: invisible characters made visible as <U+hex code>, e.g. <U+202E>."""
     out = []
     for char in (raw or "")[:300]:
         if _is_invisible(char) or (unicodedata.category(char) == "Cc"):
