@@ -63,6 +63,10 @@ def seed(*, customer, stdout):
         hours = defaultdict(int)
         cid = counters.counter_id(channel=Channel.SMTP, sender=address_email(address))
         limit = limits[(address.pk, Channel.SMTP)].limit
+        if live is not None:
+            # The live counter must match the fresh history: a Redis that outlived an earlier
+            # demo database would otherwise add this week on top of the last one.
+            live.delete(cid)
         for i, (at, n) in enumerate(_messages(rng, now=now, last_day_total=target)):
             hours[at.replace(minute=0, second=0, microsecond=0)] += n
             if live is not None and at > window_start:
