@@ -6,6 +6,7 @@ a real worker with embedded beat and nothing else installed.
 """
 
 import importlib
+from pathlib import Path
 
 from portal.settings.base import BASE_DIR, REDIS_URL, env
 
@@ -14,7 +15,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    _celery_dir = BASE_DIR / "var" / "celery"
+    _celery_dir = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / "var" / "celery")))
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
