@@ -40,6 +40,15 @@ def _quota_full(service) -> bool:
     return service.address_count >= service.address_quota
 
 
+def _delivery(data) -> dict:
+    """Where a new address's mail goes, from the create forms: its mailbox password (mailboxes
+    only) and the forward destination, if one was given."""
+    return {
+        "password": data["password1"] if data["kind"] == Address.Kind.MAILBOX else "",
+        "forward_to": [data["destination"]] if data["destination"] else [],
+    }
+
+
 @customer_required
 @require_http_methods(["GET", "POST"])
 def address_create(request, pk):
@@ -53,8 +62,7 @@ def address_create(request, pk):
                 local_part=data["local_part"],
                 kind=data["kind"],
                 display_name=data["display_name"],
-                password=data["password1"] if data["kind"] == Address.Kind.MAILBOX else "",
-                forward_to=[data["destination"]] if data["destination"] else [],
+                **_delivery(data),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -86,8 +94,7 @@ def catchall_create(request, pk):
                 service=service,
                 confirmed=data["confirm"],
                 kind=data["kind"],
-                password=data["password1"] if data["kind"] == Address.Kind.MAILBOX else "",
-                forward_to=[data["destination"]] if data["destination"] else [],
+                **_delivery(data),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
