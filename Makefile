@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv messages lint format worker clean
+.PHONY: run test venv messages lint format worker clean lock
 
 $(STAMP): requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -48,3 +48,8 @@ format: venv
 
 clean:
 	rm -rf var/celery var/celerybeat-schedule* .pytest_cache
+
+## Re-pins requirements.lock after a change to pyproject.toml (keeps existing pins).
+lock: venv
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --group dev --python-version 3.11 -q -o requirements.lock
