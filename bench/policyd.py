@@ -64,7 +64,7 @@ def prepare_portal_db(env: dict) -> None:
     script = textwrap.dedent(
         f"""
         from mailservices.models import Address
-        from mailservices.services.services import domain_create, mailservice_create
+        from mailservices.services import domain_create, mailservice_create
         from portal.accounts.models import User
         from portal.accounts.services import customer_create
         owner = User.objects.create_user(email="bench@example.org", password="x")

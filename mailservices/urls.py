@@ -1,14 +1,14 @@
 from django.urls import path
 
 from mailservices import autoconfig
-from mailservices.views import addresses, services
+from mailservices.views import addresses, mailservices
 
 app_name = "mailservices"
 
 urlpatterns = [
-    path("services/", services.product_list, name="product_list"),
-    path("services/<int:pk>/", services.service_detail, name="service_detail"),
-    path("services/<int:pk>/settings/", services.service_settings, name="service_settings"),
+    path("services/", mailservices.product_list, name="product_list"),
+    path("services/<int:pk>/", mailservices.service_detail, name="service_detail"),
+    path("services/<int:pk>/settings/", mailservices.service_settings, name="service_settings"),
     path("services/<int:pk>/addresses/new/", addresses.address_create, name="address_create"),
     path(
         "services/<int:pk>/addresses/catchall/",

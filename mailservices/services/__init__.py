@@ -1,10 +1,10 @@
 """Writes for mail services. The shop's provisioning and the admin call these too.
 
-Split by sub-domain: domains and services here, addresses in `addresses.py`.
+Split by sub-domain: `domains.py`, `mailservices.py` and `addresses.py`.
 """
 
-from mailservices.services.services import (
-    domain_create,
+from mailservices.services.domains import domain_create
+from mailservices.services.mailservices import (
     mailservice_add_addresses,
     mailservice_change_plan,
     mailservice_create,

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from mailservices.models import Address
-from mailservices.services.services import domain_create, mailservice_create
+from mailservices.services import domain_create, mailservice_create
 from quotas.counters import SendingCounters
 from tests.conftest import require_service
 
