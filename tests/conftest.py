@@ -48,6 +48,38 @@ def require_service(name: str, available: bool) -> None:
     pytest.skip(f"{name} is not available")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_redis(tmp_path_factory):
+    """With REDIS_URL set, the whole run uses a redis-server of its own instead: the cache,
+    Celery, the sending counters and every daemon a test starts (they inherit REDIS_URL).
+    A test run changes nothing in the Redis a demo or a real set-up uses."""
+    from django.conf import settings
+    from django.core.signals import setting_changed
+
+    if not settings.REDIS_URL:
+        yield None
+        return
+    from tests.redis_server import RedisServer
+
+    require_service("redis-server", shutil.which("redis-server") is not None)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    previous = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = server.url
+    settings.REDIS_URL = server.url
+    for config in settings.CACHES.values():
+        if "redis" in config["BACKEND"].lower():
+            config["LOCATION"] = server.url
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = server.url
+    from portal.celery import app
+
+    app.conf.broker_url = app.conf.result_backend = server.url
+    yield server
+    server.stop()
+    if previous is not None:
+        os.environ["REDIS_URL"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     """Each test gets its own cache key space: with REDIS_URL the cache is a shared Redis,

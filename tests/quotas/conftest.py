@@ -3,9 +3,6 @@ services/addresses on every plan."""
 
 import itertools
 import shutil
-import socket
-import subprocess
-import time
 import uuid
 
 import pytest
@@ -15,58 +12,7 @@ from mailservices.models import Address
 from mailservices.services import domain_create, mailservice_create
 from quotas.counters import SendingCounters
 from tests.conftest import require_service
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server on a free port of 127.0.0.1 that a test may stop (never the shared one)."""
-
-    def __init__(self, workdir):
-        self.exe = shutil.which("redis-server")
-        self.workdir = workdir
-        self.port = free_port()
-        self.proc = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [
-                self.exe,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            try:
-                client.ping()
-                return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+from tests.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")

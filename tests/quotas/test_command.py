@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.quotas.conftest import free_port
+from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

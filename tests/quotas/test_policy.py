@@ -137,7 +137,7 @@ def test_policyd_many_connections_at_once(redis_server, quota_redis, settings):
 
 
 def test_policyd_defers_when_redis_is_down(tmp_path, settings, caplog):
-    from tests.quotas.conftest import RedisServer
+    from tests.redis_server import RedisServer
 
     throwaway = RedisServer(tmp_path).start()
     block = request_block(sasl_username="anna@firma.ch")

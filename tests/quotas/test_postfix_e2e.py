@@ -22,8 +22,8 @@ from quotas.counters import AsyncSendingCounters, SendingCounters, counter_id
 from quotas.policyd import LimitCache, PolicyService, resolve_limit_in_worker, start_server
 from quotas.services import sending_limit_override_create
 from tests.conftest import require_service
-from tests.quotas.conftest import RedisServer, free_port
 from tests.quotas.postfix_harness import PostfixInstance, postfix_available
+from tests.redis_server import RedisServer, free_port
 
 pytestmark = [pytest.mark.mailstack, pytest.mark.xdist_group("quotas-postfix")]
 
