@@ -2,19 +2,27 @@
 decided."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Customer
+from portal.core.models import Job
 
 
 def report_upload_to(instance, filename):
     """Originals are stored under a random name; the customer's file name is not trusted."""
     return f"phishing/{uuid.uuid4().hex}.eml"
+
+
+class ReportStatus(models.TextChoices):
+    """Where staff are with a phishing report."""
+
+    NEW = "new", _("Neu")
+    CONFIRMED = "confirmed", _("Als Phishing bestätigt")
+    FALSE_POSITIVE = "false_positive", _("Kein Phishing")
+    CLOSED = "closed", _("Abgeschlossen")
 
 
 class PhishingReportQuerySet(models.QuerySet):
@@ -25,11 +33,7 @@ class PhishingReportQuerySet(models.QuerySet):
 class PhishingReport(models.Model):
     """A suspicious message a customer reported ("Als Phishing melden"), with its evidence."""
 
-    class Status(models.TextChoices):
-        NEW = "new", _("Neu")
-        CONFIRMED = "confirmed", _("Als Phishing bestätigt")
-        FALSE_POSITIVE = "false_positive", _("Kein Phishing")
-        CLOSED = "closed", _("Abgeschlossen")
+    Status = ReportStatus
 
     # Staff triage: new → confirmed | false positive → closed.
     TRANSITIONS = {
@@ -92,11 +96,13 @@ class PhishingReport(models.Model):
         indexes = [models.Index(fields=["customer", "-created_at"], name="phishing_customer_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["new", "confirmed", "false_positive", "closed"]),
+                condition=models.Q(status__in=ReportStatus.values),
                 name="phishing_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(outcome__in=["", "confirmed", "false_positive"]),
+                condition=models.Q(
+                    outcome__in=["", ReportStatus.CONFIRMED, ReportStatus.FALSE_POSITIVE]
+                ),
                 name="phishing_outcome_valid",
             ),
         ]
@@ -144,11 +150,7 @@ def check_upload_to(instance, filename):
     return f"checks/{uuid.uuid4().hex}.eml"
 
 
-# A check still waiting or running after this long counts as lost: the page stops polling
-# and offers to start it again.
-CHECK_ACTIVE_FOR = timedelta(minutes=10)
-
-# What the check is doing while `steps_done` steps are finished (see engine.CHECK_STEPS).
+# What the check is doing while `progress_done` steps are finished (see engine.CHECK_STEPS).
 CHECK_STEP_LABELS = (
     _("Nachricht wird gelesen"),
     _("Anhänge und Archive werden geprüft"),
@@ -158,11 +160,12 @@ CHECK_STEP_LABELS = (
 )
 
 
-VERDICT_CHOICES = [
-    ("pass", _("Keine Abweisungsgründe")),
-    ("warn", _("Könnte abgewiesen werden")),
-    ("reject", _("Würde abgewiesen")),
-]
+class CheckVerdict(models.TextChoices):
+    """What a message check concludes."""
+
+    PASS = "pass", _("Keine Abweisungsgründe")
+    WARN = "warn", _("Könnte abgewiesen werden")
+    REJECT = "reject", _("Würde abgewiesen")
 
 
 class MessageCheckQuerySet(models.QuerySet):
@@ -170,18 +173,15 @@ class MessageCheckQuerySet(models.QuerySet):
         return self.filter(customer=customer)
 
 
-class MessageCheck(models.Model):
-    """One "Nachricht prüfen" of an uploaded message: its progress, then the findings.
+class MessageCheck(Job):
+    """One "Nachricht prüfen" of an uploaded message (a background job): progress, findings.
 
     The original is kept (for "Erneut prüfen") until the customer deletes the check or the
-    daily clean-up removes it.
+    daily clean-up removes it. A check waiting or running for longer than `ACTIVE_FOR` is
+    lost: the page stops polling and offers to start it again.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Wartet")
-        RUNNING = "running", _("Läuft")
-        DONE = "done", _("Fertig")
-        FAILED = "failed", _("Fehlgeschlagen")
+    Verdict = CheckVerdict
 
     customer = models.ForeignKey(
         Customer,
@@ -197,12 +197,8 @@ class MessageCheck(models.Model):
         default="de",
         help_text=_("Die Befunde werden in dieser Sprache geschrieben."),
     )
-    status = models.CharField(
-        _("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    steps_done = models.PositiveSmallIntegerField(_("Erledigte Schritte"), default=0)
-    steps_total = models.PositiveSmallIntegerField(_("Schritte"), default=len(CHECK_STEP_LABELS))
-    verdict = models.CharField(_("Urteil"), max_length=10, choices=VERDICT_CHOICES, blank=True)
+    progress_total = models.PositiveIntegerField(_("Schritte"), default=len(CHECK_STEP_LABELS))
+    verdict = models.CharField(_("Urteil"), max_length=10, choices=Verdict.choices, blank=True)
     subject = models.CharField(_("Betreff"), max_length=300, blank=True)
     result = models.JSONField(
         _("Ergebnis"),
@@ -210,11 +206,6 @@ class MessageCheck(models.Model):
         blank=True,
         help_text=_("Wie `check_message --json`, dazu Betreff, Absender und Grösse."),
     )
-    error = models.TextField(_("Fehler"), blank=True)
-    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("In Auftrag gegeben"), default=timezone.now)
-    started_at = models.DateTimeField(_("Gestartet"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("Beendet"), null=True, blank=True)
 
     objects = MessageCheckQuerySet.as_manager()
 
@@ -227,41 +218,17 @@ class MessageCheck(models.Model):
             models.Index(fields=["created_at"], name="check_created_idx"),
         ]
         constraints = [
+            *Job.job_constraints("message_check"),
             models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
-                name="message_check_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(verdict__in=["", "pass", "warn", "reject"]),
+                condition=models.Q(verdict__in=["", *CheckVerdict.values]),
                 name="message_check_verdict_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(steps_done__lte=models.F("steps_total")),
-                name="message_check_progress_valid",
             ),
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
-
-    @property
-    def is_active(self) -> bool:
-        """Waiting or running, and not given up on: a check lost by a worker stops polling."""
-        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
-            return False
-        return timezone.now() - self.queued_at < CHECK_ACTIVE_FOR
-
-    @property
-    def is_lost(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.is_active
-
-    @property
-    def percent(self) -> int:
-        if not self.steps_total:
-            return 0
-        return round(100 * self.steps_done / self.steps_total)
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M} {self.state}"
 
     @property
     def step_label(self) -> str:
         """What the check is doing now."""
-        return str(CHECK_STEP_LABELS[min(self.steps_done, len(CHECK_STEP_LABELS) - 1)])
+        return str(CHECK_STEP_LABELS[min(self.progress_done, len(CHECK_STEP_LABELS) - 1)])

@@ -13,8 +13,8 @@ def message_check_list(*, customer):
     """The customer's checks, newest first, with only what the list shows."""
     return (
         MessageCheck.objects.for_customer(customer)
-        .only("pk", "customer_id", "status", "verdict", "subject", "original_size",
-              "created_at", "queued_at")
+        .only("pk", "customer_id", "state", "verdict", "subject", "original_size",
+              "created_at", "queued_at", "started_at")
         .order_by("-created_at", "-pk")
     )  # fmt: skip
 
@@ -26,7 +26,7 @@ def message_check_for_customer(*, customer, pk: int) -> MessageCheck:
 
 def message_check_result(check: MessageCheck) -> dict | None:
     """A finished check's findings as the page shows them (guide links, JSON output)."""
-    if check.status != MessageCheck.Status.DONE or not check.result:
+    if check.state != MessageCheck.State.DONE or not check.result:
         return None
     stored = check.result
     findings = []

@@ -18,6 +18,7 @@ from messagetools.engine.parsing import parse_message
 from messagetools.engine.report import extract_report
 from messagetools.models import MessageCheck, PhishingReport, PhishingReportNote
 from messagetools.spf import sender_spf
+from portal.core.jobs import job_claim, job_fail, job_finish, job_progress, job_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -129,8 +130,6 @@ def phishing_report_notify_abuse(*, report: PhishingReport) -> bool:
 
 
 # -- message checks ----------------------------------------------------------------------------
-# A check marked running for longer than this was lost by its worker and may be taken over.
-STALE_RUNNING = timedelta(minutes=5)
 DELETE_BATCH = 500
 
 
@@ -167,40 +166,24 @@ def message_check_requeue(*, check: MessageCheck, language: str) -> MessageCheck
     A check that is still waiting or running is returned as it is.
     """
     check = MessageCheck.objects.select_for_update().get(pk=check.pk)
-    if check.is_active:
+    if not job_requeue(job=check):
         return check
-    check.status = MessageCheck.Status.QUEUED
     check.language = language[:10]
-    check.steps_done = 0
+    check.progress_done = 0
     check.verdict = ""
     check.result = {}
-    check.error = ""
-    check.queued_at = timezone.now()
-    check.started_at = check.finished_at = None
     check.full_clean(exclude=["original"])
-    check.save()
+    check.save(update_fields=["language", "progress_done", "verdict", "result"])
     _queue(check)
     return check
 
 
 def _claim(check_pk: int) -> MessageCheck | None:
-    """Marks a check as running; None when it is gone, finished, or another worker has it."""
-    with transaction.atomic():
-        check = MessageCheck.objects.select_for_update().filter(pk=check_pk).first()
-        if check is None or check.status in (MessageCheck.Status.DONE, MessageCheck.Status.FAILED):
-            return None
-        now = timezone.now()
-        if (
-            check.status == MessageCheck.Status.RUNNING
-            and check.started_at
-            and now - check.started_at < STALE_RUNNING
-        ):
-            return None
-        check.status = MessageCheck.Status.RUNNING
-        check.started_at = now
-        check.steps_done = 0
-        check.save(update_fields=["status", "started_at", "steps_done"])
-        return check
+    """The check, marked running; None when it is gone, finished, or another worker has it."""
+    check = MessageCheck.objects.filter(pk=check_pk).first()
+    if check is None or not job_claim(job=check):
+        return None
+    return check
 
 
 def _report_data(report: CheckReport) -> dict:
@@ -217,10 +200,9 @@ def message_check_execute(*, check_pk: int) -> MessageCheck | None:
     check = _claim(check_pk)
     if check is None:
         return None
-    running = MessageCheck.objects.filter(pk=check.pk, status=MessageCheck.Status.RUNNING)
 
     def progress(done: int, total: int) -> None:
-        running.update(steps_done=min(done, total), steps_total=total)
+        job_progress(job=check, done=done, total=total)
 
     with translation.override(check.language or "de"):
         try:
@@ -235,23 +217,17 @@ def message_check_execute(*, check_pk: int) -> MessageCheck | None:
         except Exception:
             logger.exception("message check %s failed", check.pk)
             return _fail(check, _("Bei der Prüfung ist ein interner Fehler aufgetreten."))
-    running.update(
-        status=MessageCheck.Status.DONE,
+    job_finish(
+        job=check,
         verdict=str(report.verdict),
         subject=report.subject[:300],
         result=_report_data(report),
-        steps_done=check.steps_total,
-        finished_at=timezone.now(),
     )
-    check.refresh_from_db()
     return check
 
 
 def _fail(check: MessageCheck, error: str) -> MessageCheck:
-    MessageCheck.objects.filter(pk=check.pk, status=MessageCheck.Status.RUNNING).update(
-        status=MessageCheck.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
-    check.refresh_from_db()
+    job_fail(job=check, error=error)
     return check
 
 

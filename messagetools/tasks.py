@@ -14,7 +14,7 @@ from messagetools.services import (
 def run_message_check(check_pk: int) -> str:
     """Checks an uploaded message (safe to run twice: a finished check is left alone)."""
     check = message_check_execute(check_pk=check_pk)
-    return check.status if check else "skipped"
+    return check.state if check else "skipped"
 
 
 @shared_task(name="messagetools.delete_old_message_checks")

@@ -1,23 +1,20 @@
 """Diagnosis data: each mail service's DKIM key, its diagnosis runs (history), and the DNS
 zone we keep for domains registered through us."""
 
-from datetime import timedelta
-
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Domain, MailService
+from portal.core.models import Job
 
-# A run still waiting after this long counts as lost (a new "Jetzt prüfen" replaces it).
-ACTIVE_FOR = timedelta(minutes=10)
 
-STATUS_CHOICES = [
-    ("ok", _("In Ordnung")),
-    ("warning", _("Warnung")),
-    ("error", _("Fehler")),
-    ("unknown", _("Unbekannt")),
-]
+class Status(models.TextChoices):
+    """The result of a diagnosis (and of each of its checks)."""
+
+    OK = "ok", _("In Ordnung")
+    WARNING = "warning", _("Warnung")
+    ERROR = "error", _("Fehler")
+    UNKNOWN = "unknown", _("Unbekannt")
 
 
 class DkimKey(models.Model):
@@ -52,14 +49,11 @@ class DiagnosisRunQuerySet(models.QuerySet):
         return self.filter(state=DiagnosisRun.State.DONE)
 
 
-class DiagnosisRun(models.Model):
-    """One diagnosis of one mail service: its progress while it runs, then its results."""
+class DiagnosisRun(Job):
+    """One diagnosis of one mail service (a background job): its progress, then its results.
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Wartet")
-        RUNNING = "running", _("Läuft")
-        DONE = "done", _("Fertig")
-        FAILED = "failed", _("Abgebrochen")
+    A run still waiting after `ACTIVE_FOR` counts as lost (a new "Jetzt prüfen" replaces it).
+    """
 
     class Trigger(models.TextChoices):
         MANUAL = "manual", _("Von Hand")
@@ -75,18 +69,9 @@ class DiagnosisRun(models.Model):
     trigger = models.CharField(
         _("Auslöser"), max_length=12, choices=Trigger.choices, default=Trigger.MANUAL
     )
-    state = models.CharField(
-        _("Zustand"), max_length=10, choices=State.choices, default=State.QUEUED
-    )
-    status = models.CharField(_("Ergebnis"), max_length=10, choices=STATUS_CHOICES, blank=True)
-    checks_done = models.PositiveSmallIntegerField(_("Erledigte Prüfungen"), default=0)
-    checks_total = models.PositiveSmallIntegerField(_("Prüfungen"), default=0)
+    status = models.CharField(_("Ergebnis"), max_length=10, choices=Status.choices, blank=True)
     results = models.JSONField(_("Ergebnisse"), default=list, blank=True)
-    error = models.TextField(_("Fehler"), blank=True)
     customer_notified = models.BooleanField(_("Kunde benachrichtigt"), default=False)
-    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
-    started_at = models.DateTimeField(_("Gestartet"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("Beendet"), null=True, blank=True)
 
     objects = DiagnosisRunQuerySet.as_manager()
 
@@ -96,48 +81,33 @@ class DiagnosisRun(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["service", "-created_at"], name="diag_run_service_idx")]
         constraints = [
+            *Job.job_constraints("diagnosis_run"),
             models.CheckConstraint(
-                condition=models.Q(state__in=["queued", "running", "done", "failed"]),
-                name="diagnosis_run_state_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["", "ok", "warning", "error", "unknown"]),
+                condition=models.Q(status__in=["", *Status.values]),
                 name="diagnosis_run_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(checks_done__lte=models.F("checks_total")),
-                name="diagnosis_run_progress_valid",
             ),
         ]
 
     def __str__(self):
         return f"{self.service_id} {self.created_at:%Y-%m-%d %H:%M} {self.status or self.state}"
 
-    @property
-    def is_active(self) -> bool:
-        """Waiting or running, and not given up on: a run lost by a worker stops polling."""
-        if self.state not in (self.State.QUEUED, self.State.RUNNING):
-            return False
-        return timezone.now() - self.created_at < ACTIVE_FOR
 
-    @property
-    def percent(self) -> int:
-        if not self.checks_total:
-            return 0
-        return round(100 * self.checks_done / self.checks_total)
+class RecordType(models.TextChoices):
+    """The record types the hosted zones hold."""
+
+    A = "A", "A"
+    AAAA = "AAAA", "AAAA"
+    CNAME = "CNAME", "CNAME"
+    MX = "MX", "MX"
+    TXT = "TXT", "TXT"
+    SRV = "SRV", "SRV"
+    CAA = "CAA", "CAA"
 
 
 class ZoneRecord(models.Model):
     """A record in the DNS zone we host for a domain registered through us."""
 
-    class Type(models.TextChoices):
-        A = "A", "A"
-        AAAA = "AAAA", "AAAA"
-        CNAME = "CNAME", "CNAME"
-        MX = "MX", "MX"
-        TXT = "TXT", "TXT"
-        SRV = "SRV", "SRV"
-        CAA = "CAA", "CAA"
+    Type = RecordType
 
     domain = models.ForeignKey(
         Domain, on_delete=models.CASCADE, related_name="zone_records", verbose_name=_("Domain")
@@ -164,7 +134,7 @@ class ZoneRecord(models.Model):
                 fields=["domain", "name", "type", "value"], name="zone_record_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(type__in=["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA"]),
+                condition=models.Q(type__in=RecordType.values),
                 name="zone_record_type_valid",
             ),
         ]

@@ -10,14 +10,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from mailservices.diagnosis.checks import CHECK_NAMES, ERROR, OK, WARNING, ProviderFacts
 from mailservices.diagnosis.keys import generate_key_pair
-from mailservices.diagnosis.models import ACTIVE_FOR, DiagnosisRun, DkimKey, ZoneRecord
+from mailservices.diagnosis.models import DiagnosisRun, DkimKey, ZoneRecord
 from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
 from mailservices.diagnosis.zone import mail_records, relative_name
 from mailservices.models import Domain, MailService
+from portal.core.jobs import job_claim, job_fail, job_finish, job_progress, jobs_claim
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def _run_create(*, service: MailService, trigger: str) -> tuple[DiagnosisRun, bo
     )
     if active and active.is_active:
         return active, False
-    run = DiagnosisRun(service=service, trigger=trigger, checks_total=len(CHECK_NAMES))
+    run = DiagnosisRun(service=service, trigger=trigger, progress_total=len(CHECK_NAMES))
     run.full_clean()
     run.save()
     return run, True
@@ -153,40 +154,17 @@ def diagnosis_create_scheduled(*, services) -> list[int]:
     return made
 
 
-def _claimable(run: DiagnosisRun, now) -> bool:
-    """Not finished, and not running in another worker (a run lost for long is taken over)."""
-    if run.state in (DiagnosisRun.State.DONE, DiagnosisRun.State.FAILED):
-        return False
-    return not (run.state == DiagnosisRun.State.RUNNING and now - run.started_at < ACTIVE_FOR)
-
-
 def _claim(run_pk: int) -> DiagnosisRun | None:
-    """Marks a run as running; None when it is finished or another worker has it."""
-    with transaction.atomic():
-        run = (
-            DiagnosisRun.objects.select_for_update()
-            .select_related("service__domain")
-            .get(pk=run_pk)
-        )
-        now = timezone.now()
-        if not _claimable(run, now):
-            return None
-        run.state = DiagnosisRun.State.RUNNING
-        run.started_at = now
-        run.checks_done = 0
-        run.save(update_fields=["state", "started_at", "checks_done"])
-        return run
+    """The run, marked running; None when it is gone, finished, or another worker has it."""
+    run = DiagnosisRun.objects.select_related("service__domain").filter(pk=run_pk).first()
+    if run is None or not job_claim(job=run):
+        return None
+    return run
 
 
 def _claim_many(run_pks) -> list[DiagnosisRun]:
-    """`_claim` for many runs in one transaction: the ones this caller may run, marked running."""
-    with transaction.atomic():
-        now = timezone.now()
-        locked = DiagnosisRun.objects.select_for_update().filter(pk__in=list(run_pks))
-        pks = [run.pk for run in locked if _claimable(run, now)]
-        DiagnosisRun.objects.filter(pk__in=pks).update(
-            state=DiagnosisRun.State.RUNNING, started_at=now, checks_done=0
-        )
+    """`_claim` for many runs at once: the ones this caller may run, marked running."""
+    pks = jobs_claim(model=DiagnosisRun, pks=run_pks)
     return list(
         DiagnosisRun.objects.filter(pk__in=pks)
         .select_related("service__domain", "service__dkim_key")
@@ -200,23 +178,19 @@ def _provider_for(key: DkimKey) -> ProviderFacts:
 
 
 def _store_failure(run: DiagnosisRun, exc: BaseException) -> DiagnosisRun:
-    DiagnosisRun.objects.filter(pk=run.pk).update(
-        state=DiagnosisRun.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-    )
-    run.refresh_from_db()
+    job_fail(job=run, error=str(exc))
     return run
 
 
 def _store_result(run: DiagnosisRun, result) -> DiagnosisRun:
     """Saves a finished diagnosis on its run and tells the customer if it just broke."""
-    with transaction.atomic():
-        run = DiagnosisRun.objects.select_for_update().get(pk=run.pk)
-        run.results = [c.to_storage() for c in result.checks]
-        run.status = result.status
-        run.state = DiagnosisRun.State.DONE
-        run.checks_done = run.checks_total = len(result.checks)
-        run.finished_at = timezone.now()
-        run.save()
+    job_finish(
+        job=run,
+        results=[c.to_storage() for c in result.checks],
+        status=result.status,
+        progress_done=len(result.checks),
+        progress_total=len(result.checks),
+    )
     diagnosis_notify_if_broken(run=run)
     return run
 
@@ -233,7 +207,7 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
     key = dkim_key_ensure(service=service)
 
     def progress(done, total):
-        DiagnosisRun.objects.filter(pk=run.pk).update(checks_done=done, checks_total=total)
+        job_progress(job=run, done=done, total=total)
 
     try:
         result = diagnose(

@@ -13,7 +13,7 @@ from tests.diagnosis.conftest import CORPUS
 
 pytestmark = [pytest.mark.django_db]
 
-STORED = ("state", "status", "results", "checks_done", "checks_total", "error")
+STORED = ("state", "status", "results", "progress_done", "progress_total", "error")
 
 
 def _stored(run):
@@ -58,7 +58,7 @@ def test_batch_makes_missing_keys_and_notifies_like_a_single_run(
     # The day before, both were fine: the batch turns "no-mx" to error and says so once.
     for service in (good, broken):
         DiagnosisRun.objects.create(
-            service=service, trigger="scheduled", state="done", status="ok", checks_total=5
+            service=service, trigger="scheduled", state="done", status="ok", progress_total=5
         )
     services.diagnosis_execute_many(run_pks=_scheduled([good, broken]))
     assert DkimKey.objects.filter(service=broken).exists()

@@ -36,7 +36,7 @@ def test_run_stores_results_and_history(make_service, customer, diagnosis_settin
     assert runs.count() == 2
     latest = selectors.latest_finished_run(service=service)
     assert latest.state == "done" and latest.status == "warning"
-    assert latest.checks_done == latest.checks_total == 5
+    assert latest.progress_done == latest.progress_total == 5
     checks = selectors.checks_of(latest)
     assert [c.name for c in checks] == ["mx", "spf", "dkim", "dmarc", "autoconfig"]
     assert checks[3].status == "warning" and "p=none" in checks[3].message

@@ -73,7 +73,7 @@ def test_before_the_worker_the_page_shows_progress_and_polls(customer_client, sp
     """Without the worker (no on_commit run), the request itself checks nothing."""
     response = customer_client.post(CHECK_URL, {"source": rejected_message().decode()})
     check = MessageCheck.objects.get()
-    assert check.status == "queued" and spf.domains == []
+    assert check.state == "queued" and spf.domains == []
     detail = response["Location"]
 
     page = customer_client.get(detail).content.decode()
@@ -97,7 +97,7 @@ def test_before_the_worker_the_page_shows_progress_and_polls(customer_client, sp
 def test_progress_shows_the_running_step(customer_client, customer):
     check = message_check_create(customer=customer, raw=rejected_message(), language="de")
     MessageCheck.objects.filter(pk=check.pk).update(
-        status="running", started_at=timezone.now(), steps_done=2
+        state="running", started_at=timezone.now(), progress_done=2
     )
     html = customer_client.get(
         reverse("messagetools:check_detail", args=[check.pk]), HTTP_HX_REQUEST="true"
@@ -178,7 +178,7 @@ def test_failed_check_explains_and_offers_a_retry(
 ):
     check = message_check_create(customer=customer, raw=rejected_message(), language="de")
     MessageCheck.objects.filter(pk=check.pk).update(
-        status="failed", error="Die gespeicherte Nachricht ist nicht mehr lesbar."
+        state="failed", error="Die gespeicherte Nachricht ist nicht mehr lesbar."
     )
     detail = reverse("messagetools:check_detail", args=[check.pk])
     page = customer_client.get(detail).content.decode()
@@ -187,7 +187,7 @@ def test_failed_check_explains_and_offers_a_retry(
         response = customer_client.post(reverse("messagetools:check_run", args=[check.pk]))
     assert response.status_code == 302 and response["Location"] == detail
     check.refresh_from_db()
-    assert check.status == "done" and check.verdict == "reject"
+    assert check.state == "done" and check.verdict == "reject"
 
 
 def test_lost_check_stops_polling_and_htmx_retry_polls_again(customer_client, customer):
@@ -231,7 +231,7 @@ def test_another_customers_check_is_404_on_every_url(
             customer=other_customer, raw=rejected_message(), language="de"
         )
     foreign.refresh_from_db()
-    before = (foreign.status, foreign.finished_at, foreign.result)
+    before = (foreign.state, foreign.finished_at, foreign.result)
     detail = reverse("messagetools:check_detail", args=[foreign.pk])
     assert customer_client.get(detail).status_code == 404
     assert customer_client.get(detail, HTTP_HX_REQUEST="true").status_code == 404
@@ -240,7 +240,7 @@ def test_another_customers_check_is_404_on_every_url(
         assert customer_client.post(url).status_code == 404
         assert customer_client.post(url, HTTP_HX_REQUEST="true").status_code == 404
     foreign.refresh_from_db()
-    assert (foreign.status, foreign.finished_at, foreign.result) == before
+    assert (foreign.state, foreign.finished_at, foreign.result) == before
     assert detail not in customer_client.get(CHECK_URL).content.decode()
 
 
@@ -253,7 +253,7 @@ def test_pages_need_a_login(client, customer):
     ):
         response = client.post(url) if not url.endswith(f"{check.pk}/") else client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert MessageCheck.objects.filter(pk=check.pk, status="queued").exists()
+    assert MessageCheck.objects.filter(pk=check.pk, state="queued").exists()
 
 
 def test_run_and_delete_are_post_only(customer_client, customer):
@@ -283,7 +283,7 @@ def test_check_list_query_count_does_not_grow(
         with django_capture_on_commit_callbacks(execute=status == "done"):
             check = message_check_create(customer=customer, raw=rejected_message(), language="de")
         if status == "failed":
-            MessageCheck.objects.filter(pk=check.pk).update(status="failed")
+            MessageCheck.objects.filter(pk=check.pk).update(state="failed")
 
     add("done")
     customer_client.get(CHECK_URL)  # warm up session and caches

@@ -13,7 +13,6 @@ from messagetools.engine.check import CHECK_STEPS
 from messagetools.models import CHECK_STEP_LABELS, MessageCheck
 from messagetools.schedule import BEAT_SCHEDULE
 from messagetools.services import (
-    STALE_RUNNING,
     message_check_create,
     message_check_delete,
     message_check_execute,
@@ -52,7 +51,7 @@ def test_create_stores_the_message_and_queues_the_check_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         check = message_check_create(customer=customer, raw=raw, language="de")
     assert len(callbacks) == 1  # queued only once the transaction commits
-    assert check.status == MessageCheck.Status.QUEUED and check.result == {}
+    assert check.state == MessageCheck.State.QUEUED and check.result == {}
     assert check.original.name.startswith("checks/") and check.original.name.endswith(".eml")
     assert "rechnung" not in check.original.name  # the customer's name is not used
     assert check.original.read() == raw and check.original_size == len(raw)
@@ -60,9 +59,9 @@ def test_create_stores_the_message_and_queues_the_check_after_commit(
 
     callbacks[0]()  # what the worker does (tasks run eagerly in tests)
     check.refresh_from_db()
-    assert check.status == MessageCheck.Status.DONE
+    assert check.state == MessageCheck.State.DONE
     assert check.verdict == "reject" and check.subject == "Unterlagen für Freitag"
-    assert check.steps_done == check.steps_total == len(CHECK_STEPS)
+    assert check.progress_done == check.progress_total == len(CHECK_STEPS)
     assert check.finished_at is not None
     codes = [f["code"] for f in check.result["findings"]]
     assert codes[0] == "forbidden_extension" and "spf_pass" in codes
@@ -94,11 +93,11 @@ def test_running_twice_checks_once(customer, spf, django_capture_on_commit_callb
 def test_a_check_running_elsewhere_is_left_alone_until_stale(customer, spf):
     check = create(customer)
     now = timezone.now()
-    MessageCheck.objects.filter(pk=check.pk).update(status="running", started_at=now)
+    MessageCheck.objects.filter(pk=check.pk).update(state="running", started_at=now)
     assert message_check_execute(check_pk=check.pk) is None
     assert spf.domains == []
-    MessageCheck.objects.filter(pk=check.pk).update(started_at=now - STALE_RUNNING * 2)
-    assert message_check_execute(check_pk=check.pk).status == MessageCheck.Status.DONE
+    MessageCheck.objects.filter(pk=check.pk).update(started_at=now - MessageCheck.ACTIVE_FOR * 2)
+    assert message_check_execute(check_pk=check.pk).state == MessageCheck.State.DONE
 
 
 def test_a_deleted_check_is_skipped(customer):
@@ -114,7 +113,7 @@ def test_progress_is_saved_after_each_step(customer, spf, monkeypatch):
 
     def spf_watching_progress(domain, *, resolver=None):
         row = MessageCheck.objects.get(pk=check.pk)
-        seen.append((row.status, row.steps_done, row.steps_total, row.step_label))
+        seen.append((row.state, row.progress_done, row.progress_total, row.step_label))
         return spf(domain)
 
     monkeypatch.setattr("mailservices.diagnosis.checks.check_spf", spf_watching_progress)
@@ -129,7 +128,7 @@ def test_a_missing_original_fails_with_a_message(customer):
     check = create(customer)
     storage().delete(check.original.name)
     check = message_check_execute(check_pk=check.pk)
-    assert check.status == MessageCheck.Status.FAILED
+    assert check.state == MessageCheck.State.FAILED
     assert "nicht mehr lesbar" in check.error and check.finished_at is not None
 
 
@@ -146,11 +145,11 @@ def test_requeue_runs_the_stored_message_again(customer, spf, django_capture_on_
     spf.status, spf.message = "unknown", "DNS antwortete nicht"
     with django_capture_on_commit_callbacks() as callbacks:
         again = message_check_requeue(check=check, language="de")
-    assert again.status == MessageCheck.Status.QUEUED and again.result == {}
+    assert again.state == MessageCheck.State.QUEUED and again.result == {}
     assert again.verdict == "" and again.finished_at is None
     callbacks[0]()
     again.refresh_from_db()
-    assert again.status == MessageCheck.Status.DONE
+    assert again.state == MessageCheck.State.DONE
     assert "spf_unknown" in [f["code"] for f in again.result["findings"]]
     assert again.verdict == "reject"  # from the attachment; SPF "unknown" adds only a note
     assert spf.domains == ["example.org", "example.org"]
@@ -160,7 +159,7 @@ def test_requeue_of_an_active_check_changes_nothing(customer, django_capture_on_
     check = create(customer)
     with django_capture_on_commit_callbacks() as callbacks:
         same = message_check_requeue(check=check, language="de")
-    assert same.pk == check.pk and same.status == MessageCheck.Status.QUEUED
+    assert same.pk == check.pk and same.state == MessageCheck.State.QUEUED
     assert callbacks == []
 
 

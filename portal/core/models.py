@@ -1,0 +1,76 @@
+"""Shapes shared by the apps: `Job`, the background job every long task is stored as."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Job(models.Model):
+    """A background job: queued, claimed by one worker, progress, then done or failed.
+
+    Subclasses add what the job works on and what it produced. The services in
+    `portal.core.jobs` move the state; `templates/partials/_job_progress.html` shows it.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        DONE = "done", _("Fertig")
+        FAILED = "failed", _("Fehlgeschlagen")
+        CANCELLED = "cancelled", _("Abgebrochen")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    # A job waiting (since `queued_at`) or running (since `started_at`) longer than this is
+    # lost: its page stops polling, and a worker may claim it again.
+    ACTIVE_FOR = timedelta(minutes=10)
+
+    state = models.CharField(
+        _("Zustand"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(_("Erledigt"), default=0)
+    progress_total = models.PositiveIntegerField(_("Insgesamt"), default=0)
+    error = models.TextField(_("Fehler"), blank=True)
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("In Auftrag gegeben"), default=timezone.now)
+    started_at = models.DateTimeField(_("Gestartet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Beendet"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def job_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
+        """The database rules of every job table (state valid, progress within total)."""
+        return [
+            models.CheckConstraint(
+                condition=models.Q(state__in=cls.State.values), name=f"{prefix}_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress_done__lte=models.F("progress_total")),
+                name=f"{prefix}_progress_valid",
+            ),
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        """Waiting or running, and not given up on: a job lost by a worker stops polling."""
+        now = timezone.now()
+        if self.state == self.State.QUEUED:
+            return now - self.queued_at < self.ACTIVE_FOR
+        if self.state == self.State.RUNNING:
+            return now - (self.started_at or self.queued_at) < self.ACTIVE_FOR
+        return False
+
+    @property
+    def is_lost(self) -> bool:
+        """Still marked waiting or running, but nobody has worked on it for too long."""
+        return self.state in self.ACTIVE_STATES and not self.is_active
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
