@@ -15,6 +15,7 @@ from kb import selectors, services
 from kb.forms import SearchForm, VoteForm
 from kb.models import Category
 from kb.search import search_guides
+from portal.core.ratelimit import rate_limit_exceeded, too_many_requests
 
 LIVE_RESULTS = 8
 PAGE_RESULTS = 25
@@ -117,6 +118,11 @@ def search(request):
 @require_GET
 def api_search(request):
     """`GET /api/kb/search?q=…&lang=de` -> `[{"slug", "title", "url", "snippet"}]`, best first."""
+    if rate_limit_exceeded(request, action="kb_api"):
+        return too_many_requests()
+    form = SearchForm(request.GET)
+    if not form.is_valid():  # too long, or a NUL byte (which PostgreSQL refuses)
+        return JsonResponse({"error": "; ".join(form.errors["q"])}, status=400)
     language = request.GET.get("lang", "de")
     if language not in ("de", "en"):
         return JsonResponse({"error": "lang must be 'de' or 'en'."}, status=400)
@@ -124,5 +130,5 @@ def api_search(request):
         limit = min(max(int(request.GET.get("limit", 10)), 1), 50)
     except ValueError:
         return HttpResponseBadRequest("limit must be a number.")
-    hits = search_guides(request.GET.get("q", ""), language=language, limit=limit)
+    hits = search_guides(form.cleaned_data["q"], language=language, limit=limit)
     return JsonResponse([hit.as_json() for hit in hits], safe=False)

@@ -28,6 +28,7 @@ from messagetools.services import (
     phishing_report_create,
 )
 from portal.accounts.decorators import customer_required
+from portal.core.ratelimit import rate_limit_exceeded, too_many_requests
 
 SESSION_BOUNCE = "messagetools.bounce_result"
 CHECKS_PER_PAGE = 10
@@ -52,6 +53,8 @@ def message_check(request):
         else MessageSourceForm()
     )
     if request.method == "POST" and form.is_valid():
+        if rate_limit_exceeded(request, action="message_check"):
+            return too_many_requests()
         try:
             check = message_check_create(
                 customer=request.customer,
@@ -113,6 +116,8 @@ def check_detail(request, pk: int):
 def check_run(request, pk: int):
     """ "Erneut prüfen": the stored message goes through the check again."""
     check = message_check_for_customer(customer=request.customer, pk=pk)
+    if rate_limit_exceeded(request, action="message_check"):
+        return too_many_requests()
     check = message_check_requeue(check=check, language=request.LANGUAGE_CODE)
     if request.htmx:
         check.refresh_from_db()

@@ -7,7 +7,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mailservices.diagnosis import selectors
 from mailservices.diagnosis.services import diagnosis_queue
+from mailservices.provisioning.selectors import zone_text
 from portal.accounts.decorators import customer_required
+from portal.core.ratelimit import rate_limit_exceeded, too_many_requests
 
 
 @require_GET
@@ -34,6 +36,8 @@ def service_diagnosis(request, pk):
 @customer_required
 def run(request, pk):
     service = selectors.service_for_customer(customer=request.customer, pk=pk)
+    if rate_limit_exceeded(request, action="diagnosis_run"):
+        return too_many_requests()
     diagnosis = diagnosis_queue(service=service)
     if request.htmx:
         diagnosis.refresh_from_db()
@@ -76,7 +80,7 @@ def _progress_or_done(request, diagnosis):
 def zone_export(request, pk):
     service = selectors.service_for_customer(customer=request.customer, pk=pk)
     response = HttpResponse(
-        selectors.zone_text(service=service), content_type="text/plain; charset=utf-8"
+        zone_text(service=service), content_type="text/plain; charset=utf-8"
     )
     response["Content-Disposition"] = f'inline; filename="{service.domain.name}.zone.txt"'
     return response
