@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "quotas",
     "kb",
     "messagetools",
+    "mailservices.maillog",
 ]
 
 MIDDLEWARE = [
