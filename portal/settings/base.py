@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mailservices",
     "mailservices.diagnosis",
     "mailservices.mailstack",
+    "mailservices.hosteddns",
     "quotas",
     "kb",
     "messagetools",
@@ -185,3 +186,4 @@ LOGGING = {
 from portal.settings.allauth import *  # noqa: E402,F403
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.provider import *  # noqa: E402,F403
+from portal.settings.dns import *  # noqa: E402,F403

@@ -1,0 +1,112 @@
+"""Renders the `pdns.conf` that makes PowerDNS serve the portal's hosted zones.
+
+`render(layout)` returns the text; `manage.py dnsserver_config --out DIR` writes it for
+production and the test harness writes it (with its own port and directory) to run a real
+PowerDNS. Both use the same text.
+
+Nothing is cached: the packet, query and negative caches, the zone cache and the metadata
+and key caches are off, so an edit in the portal is the name server's next answer. The
+lookups by name are overridden to find the zone through `pdns.zone_ids()` (see the
+migration `0002_powerdns_schema`); every other query is PowerDNS's default, reading the
+`pdns` schema through `search_path`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailservices.mailstack.config import ConfigError, Database
+
+__all__ = ["ConfigError", "Database", "Layout", "parse_listen", "render", "write"]
+
+# PowerDNS's own queries, plus "the zone of this name" as an index lookup.
+QUERIES = {
+    "basic-query": (
+        "SELECT content,ttl,prio,type,domain_id,disabled::int,name,auth::int FROM records "
+        "WHERE disabled=false AND type=$1 AND name=$2 AND domain_id = ANY(zone_ids($2))"
+    ),
+    "any-query": (
+        "SELECT content,ttl,prio,type,domain_id,disabled::int,name,auth::int FROM records "
+        "WHERE disabled=false AND name=$1 AND domain_id = ANY(zone_ids($1))"
+    ),
+}
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`HOST:PORT`, `HOST` (port 53) or `[IPv6]:PORT`."""
+    value = value.strip()
+    if value.startswith("["):
+        host, _sep, rest = value[1:].partition("]")
+        port = rest.lstrip(":") or "53"
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    else:
+        host, port = value, "53"
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--listen wants HOST:PORT, not {value!r}")
+    return host, int(port)
+
+
+@dataclass(frozen=True)
+class Layout:
+    database: Database
+    listen_address: str = "127.0.0.1"
+    listen_port: int = 53
+    socket_dir: str = "/run/pdns"
+    webserver: bool = False
+
+
+def _quote_option(value: str) -> str:
+    """A libpq connection-string value."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def render(layout: Layout) -> str:
+    db = layout.database
+    if db.driver != "pgsql":
+        raise ConfigError("PowerDNS reads the portal's PostgreSQL database (not SQLite).")
+    lines = [
+        "# Written by `manage.py dnsserver_config`: PowerDNS serving the portal's hosted zones.",
+        "# The portal's database is the zone data; nothing here needs editing per zone.",
+        "launch=gpgsql",
+        f"gpgsql-host={db.host}",
+        f"gpgsql-port={db.port}",
+        f"gpgsql-dbname={db.name}",
+        f"gpgsql-user={db.user}",
+        f"gpgsql-password={db.password}",
+        "gpgsql-dnssec=yes",
+        "gpgsql-extra-connection-parameters=options=" + _quote_option("-c search_path=pdns"),
+        *(f"gpgsql-{name}={sql}" for name, sql in QUERIES.items()),
+        "",
+        "# Answer every change at once: no caches at all.",
+        "cache-ttl=0",
+        "query-cache-ttl=0",
+        "negquery-cache-ttl=0",
+        "zone-cache-refresh-interval=0",
+        "zone-metadata-cache-ttl=0",
+        "dnssec-key-cache-ttl=0",
+        "consistent-backends=yes",
+        "",
+        f"local-address={layout.listen_address}",
+        f"local-port={layout.listen_port}",
+        f"socket-dir={layout.socket_dir}",
+        "primary=no",
+        "secondary=no",
+        "disable-axfr=yes",
+        "version-string=anonymous",
+        "daemon=no",
+        "guardian=no",
+        "write-pid=no",
+        "loglevel=4",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(text: str, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "pdns.conf"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o640)  # holds the database password
+    return path
