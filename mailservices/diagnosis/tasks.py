@@ -14,9 +14,9 @@ from mailservices.diagnosis.services import (
     diagnosis_execute,
     diagnosis_execute_many,
     diagnosis_queue,
-    mailservice_provision_dns,
 )
 from mailservices.models import MailService
+from mailservices.provisioning.services import mailservice_provision_dns
 
 SLICES = 24  # the hourly beat job diagnoses one slice, so every service once a day
 BATCH = 500  # runs per batch task: one asyncio batch, bounded in time and memory

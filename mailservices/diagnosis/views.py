@@ -79,8 +79,6 @@ def _progress_or_done(request, diagnosis):
 @customer_required
 def zone_export(request, pk):
     service = selectors.service_for_customer(customer=request.customer, pk=pk)
-    response = HttpResponse(
-        zone_text(service=service), content_type="text/plain; charset=utf-8"
-    )
+    response = HttpResponse(zone_text(service=service), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{service.domain.name}.zone.txt"'
     return response

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "portal.shop",
     "mailservices",
     "mailservices.diagnosis",
+    "mailservices.provisioning",
     "mailservices.mailstack",
     "mailservices.hosteddns",
     "quotas",

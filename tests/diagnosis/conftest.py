@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailservices.diagnosis.checks import ProviderFacts
-from mailservices.diagnosis.keys import public_key_of
+from mailservices.provisioning.keys import public_key_of
 from tests.conftest import require_service
 from tests.diagnosis.fakedns import FakeDns
 from tests.diagnosis.nsd import NsdServer, nsd_available
@@ -113,9 +113,9 @@ def diagnosis_settings(settings, nsd):
 @pytest.fixture
 def make_service(db, dkim_private_pem, dkim_public_key):
     """A mail service for `domain` owned by `customer`, holding the corpus' DKIM key."""
-    from mailservices.diagnosis.models import DkimKey
     from mailservices.models import Domain, MailService
     from mailservices.plans import Plan
+    from mailservices.provisioning.models import DkimKey
 
     def make(customer, domain="good.test", *, source="external", with_key=True):
         d = Domain.objects.create(customer=customer, name=domain, source=source)

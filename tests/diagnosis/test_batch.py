@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from mailservices.diagnosis import runner, services, tasks
-from mailservices.diagnosis.models import DiagnosisRun, DkimKey
+from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.models import MailService
+from mailservices.provisioning.models import DkimKey
 from tests.diagnosis.conftest import CORPUS
 
 pytestmark = [pytest.mark.django_db]

@@ -6,11 +6,14 @@ import pytest
 from django.core import mail
 
 from mailservices.diagnosis import selectors, services, tasks
-from mailservices.diagnosis.keys import public_key_of
-from mailservices.diagnosis.models import DiagnosisRun, DkimKey, ZoneRecord
+from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.schedule import BEAT_SCHEDULE
 from mailservices.models import Domain
 from mailservices.plans import Plan
+from mailservices.provisioning import selectors as provisioning_selectors
+from mailservices.provisioning import services as provisioning
+from mailservices.provisioning.keys import public_key_of
+from mailservices.provisioning.models import DkimKey, ZoneRecord
 from mailservices.services import domain_create, mailservice_create
 
 pytestmark = [pytest.mark.django_db]
@@ -18,8 +21,8 @@ pytestmark = [pytest.mark.django_db]
 
 def test_dkim_key_is_made_once_and_is_a_real_pair(make_service, customer, settings):
     service = make_service(customer, "fresh.test", with_key=False)
-    key = services.dkim_key_ensure(service=service)
-    again = services.dkim_key_ensure(service=service)
+    key = provisioning.dkim_key_ensure(service=service)
+    again = provisioning.dkim_key_ensure(service=service)
     assert key.pk == again.pk
     assert key.selector == settings.PORTAL_DKIM_SELECTOR
     assert public_key_of(key.private_key_pem) == key.public_key
@@ -109,7 +112,7 @@ def test_new_registered_domain_gets_its_mail_records(
     assert (f"{settings.PORTAL_DKIM_SELECTOR}._domainkey", "TXT") in rows
     assert not DiagnosisRun.objects.filter(service=service).exists()
 
-    text = selectors.zone_text(service=service)
+    text = provisioning_selectors.zone_text(service=service)
     zone = dns.zone.from_text(text, origin="neu.test.", relativize=False)
     apex = zone.get_node("neu.test.")
     mx = apex.get_rdataset(dns.rdataclass.IN, dns.rdatatype.MX)
@@ -132,8 +135,8 @@ def test_zone_records_merge_an_existing_spf_and_keep_custom_records(make_service
     ZoneRecord.objects.create(
         domain=domain, name="autoconfig", type="CNAME", value="config.other.test."
     )
-    services.zone_add_mail_records(domain=domain)
-    services.zone_add_mail_records(domain=domain)  # twice: nothing doubles
+    provisioning.zone_add_mail_records(domain=domain)
+    provisioning.zone_add_mail_records(domain=domain)  # twice: nothing doubles
     spf = ZoneRecord.objects.filter(domain=domain, name="@", type="TXT")
     assert [r.value for r in spf] == ["v=spf1 include:spf.alpenpost.example mx -all"]
     assert list(
@@ -144,8 +147,8 @@ def test_zone_records_merge_an_existing_spf_and_keep_custom_records(make_service
 
 def test_external_domains_have_no_hosted_zone(make_service, customer):
     service = make_service(customer, "extern.test")
-    assert services.zone_add_mail_records(domain=service.domain) == []
-    text = selectors.zone_text(service=service)
+    assert provisioning.zone_add_mail_records(domain=service.domain) == []
+    text = provisioning_selectors.zone_text(service=service)
     assert "SOA" not in text
     assert "extern.test. 3600 IN MX 10 mx1.alpenpost.example." in text
 

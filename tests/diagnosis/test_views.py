@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from mailservices.diagnosis import services
 from mailservices.diagnosis.models import DiagnosisRun
+from mailservices.provisioning import services as provisioning_services
 
 pytestmark = [pytest.mark.django_db]
 
@@ -175,11 +176,11 @@ def test_english_page(customer_client, customer, make_service, diagnosis_setting
 
 def test_admin_lists_runs_keys_and_zone_records(staff_client, customer, make_service):
     service = make_service(customer, "anna.test", source="registered")
-    services.zone_add_mail_records(domain=service.domain)
+    provisioning_services.zone_add_mail_records(domain=service.domain)
     services.diagnosis_queue(service=service)
-    for model in ("diagnosisrun", "dkimkey", "zonerecord"):
-        response = staff_client.get(f"/admin/diagnosis/{model}/")
+    for model in ("diagnosis/diagnosisrun", "provisioning/dkimkey", "provisioning/zonerecord"):
+        response = staff_client.get(f"/admin/{model}/")
         assert response.status_code == 200, model
-    key_page = staff_client.get(f"/admin/diagnosis/dkimkey/{service.dkim_key.pk}/change/")
+    key_page = staff_client.get(f"/admin/provisioning/dkimkey/{service.dkim_key.pk}/change/")
     assert key_page.status_code == 200
     assert b"PRIVATE KEY" not in key_page.content

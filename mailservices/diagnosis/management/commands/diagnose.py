@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from mailservices.diagnosis.checks import ProviderFacts
-from mailservices.diagnosis.models import DkimKey
 from mailservices.diagnosis.resolver import make_resolver
 from mailservices.diagnosis.runner import diagnose
+from mailservices.provisioning.models import DkimKey
 from mailservices.validators import to_a_label
 
 SYMBOLS = {"ok": "OK", "warning": "WARNUNG", "error": "FEHLER", "unknown": "UNBEKANNT"}

@@ -1,0 +1,84 @@
+"""Provisioning data: the DKIM key each mail service signs with, and the records of the DNS
+zones we host for domains registered through us."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.models import Domain, MailService
+
+
+class DkimKey(models.Model):
+    """The RSA key pair a mail service signs with; the public half belongs in its DNS."""
+
+    service = models.OneToOneField(
+        MailService,
+        on_delete=models.CASCADE,
+        related_name="dkim_key",
+        verbose_name=_("E-Mail-Dienst"),
+    )
+    selector = models.CharField(_("Selektor"), max_length=63)
+    private_key_pem = models.TextField(_("Privater Schlüssel (PEM)"))
+    public_key = models.TextField(
+        _("Öffentlicher Schlüssel"), help_text=_("Base64 (DER), wie im DNS unter p=.")
+    )
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+
+    class Meta:
+        db_table = "diagnosis_dkimkey"  # made by the diagnosis app; the table stayed
+        verbose_name = _("DKIM-Schlüssel")
+        verbose_name_plural = _("DKIM-Schlüssel")
+
+    def __str__(self):
+        return f"{self.selector} ({self.service_id})"
+
+
+class RecordType(models.TextChoices):
+    """The record types the hosted zones hold."""
+
+    A = "A", "A"
+    AAAA = "AAAA", "AAAA"
+    CNAME = "CNAME", "CNAME"
+    MX = "MX", "MX"
+    TXT = "TXT", "TXT"
+    SRV = "SRV", "SRV"
+    CAA = "CAA", "CAA"
+
+
+class ZoneRecord(models.Model):
+    """A record in the DNS zone we host for a domain registered through us."""
+
+    Type = RecordType
+
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="zone_records", verbose_name=_("Domain")
+    )
+    name = models.CharField(
+        _("Name"), max_length=253, help_text=_("Relativ zur Domain; „@“ für die Domain selbst.")
+    )
+    type = models.CharField(_("Typ"), max_length=6, choices=Type.choices)
+    ttl = models.PositiveIntegerField(_("TTL (Sekunden)"), default=3600)
+    value = models.TextField(_("Wert"), help_text=_("TXT-Werte ohne Anführungszeichen."))
+    managed = models.BooleanField(
+        _("Für E-Mail verwaltet"),
+        default=False,
+        help_text=_("Vom Portal für den E-Mail-Dienst angelegt."),
+    )
+    updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
+
+    class Meta:
+        db_table = "diagnosis_zonerecord"  # made by the diagnosis app; the table stayed
+        verbose_name = _("DNS-Eintrag")
+        verbose_name_plural = _("DNS-Einträge")
+        ordering = ["name", "type", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "name", "type", "value"], name="zone_record_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=RecordType.values),
+                name="zone_record_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.type} {self.value}"
