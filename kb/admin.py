@@ -7,6 +7,7 @@ from kb.rendering import GuideRenderError, render_guide, substitute_placeholders
 from kb.selectors import guides_with_ratings
 from kb.services import guide_save_from_admin
 from kb.sources import VIEW_NAME_RE
+from portal.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Category)
@@ -71,7 +72,7 @@ class GuideAdminForm(forms.ModelForm):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     form = GuideAdminForm
     list_display = [
         "title", "language", "helpful", "unhelpful", "view_count", "category", "updated",
@@ -80,6 +81,7 @@ class GuideAdmin(admin.ModelAdmin):
     list_filter = ["language", "category", "is_published", "edited_in_admin", "file_conflict"]
     search_fields = ["title", "slug", "summary"]
     readonly_fields = ["slug_display", "language_display", "source_path", "view_count"]
+    read_only_allows = ("change", "delete")  # new guides start as files in kb/guides/
     fieldsets = [
         (None, {"fields": ["slug_display", "language_display", "title", "summary", "category"]}),
         (_("Inhalt"), {"fields": ["body", "tags", "related", "portal_pages", "updated"]}),
@@ -96,9 +98,6 @@ class GuideAdmin(admin.ModelAdmin):
             },
         ),
     ]
-
-    def has_add_permission(self, request):
-        return False  # new guides start as files in kb/guides/ (reviewed like code)
 
     def get_queryset(self, request):
         return guides_with_ratings().select_related("category")
@@ -134,18 +133,13 @@ class GuideAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuideVote)
-class GuideVoteAdmin(admin.ModelAdmin):
+class GuideVoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["guide", "helpful", "short_comment", "user", "updated_at"]
     list_filter = ["helpful", "guide__language", "guide__category"]
     search_fields = ["guide__title", "comment"]
     list_select_related = ["guide", "user"]
     readonly_fields = ["guide", "user", "session_key", "helpful", "comment", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    read_only_allows = ("delete",)  # spam votes go
 
     @admin.display(description=_("Kommentar"))
     def short_comment(self, obj):

@@ -1,20 +1,58 @@
-"""Staff views of domains, mail services and addresses, searchable by address, domain and
-customer. New services go through the same service functions the shop uses."""
+"""Staff views of domains, mail services and addresses, searchable by what customers quote
+(a whole address, a domain, their login email or customer number). Services are created and
+changed through the same service functions the shop and the customer pages use."""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mailservices.models import Address, Alias, Domain, Forward, MailService, Responder
 from mailservices.plans import plan_facts
-from mailservices.services import domain_create, mailservice_create
+from mailservices.services import domain_create, mailservice_create, mailservice_staff_update
+from mailservices.services.mailservices import quota_max_message
+from mailservices.validators import to_a_label
+from portal.core.admin import ReadOnlyAdminMixin
 
 CUSTOMER_SEARCH = ("customer__number", "customer__name", "customer__owner__email")
 
 
-class MailServiceInline(admin.StackedInline):
+def email_parts(term: str) -> tuple[str, str] | None:
+    """`("buchhaltung", "demo-kunde.ch")` for a whole address (IDN domains as A-label)."""
+    local, at, domain = term.strip().lower().rpartition("@")
+    if not at or not local or not domain or " " in term.strip():
+        return None
+    try:
+        return local, to_a_label(domain)
+    except ValidationError:
+        return None
+
+
+class EmailSearchMixin:
+    """Finds rows by a whole address as a customer quotes it (`buchhaltung@demo-kunde.ch`),
+    besides the usual search. `email_search_pairs` are (local part, domain name) lookups; the
+    exact match uses the (service, local part) indexes, and the address picker of other admins
+    (autocomplete) searches the same way."""
+
+    email_search_pairs: tuple[tuple[str, str], ...] = (("local_part", "service__domain__name"),)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        parts = email_parts(search_term)
+        if parts is None:
+            return results, may_have_duplicates
+        local, domain = parts
+        exact = Q()
+        for local_field, domain_field in self.email_search_pairs:
+            exact |= Q(**{local_field: local, domain_field: domain})
+        return results | queryset.filter(exact), True
+
+
+class MailServiceInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """A domain's service at a glance; it is changed on its own page (through the services)."""
+
     model = MailService
     extra = 0
     fields = ("plan", "address_quota", "status", "spam_filter_enabled", "external_warning_enabled")
@@ -77,15 +115,23 @@ class MailServiceAdminForm(forms.ModelForm):
             self.instance.address_quota = cleaned["address_quota"]
         quota = cleaned.get("address_quota")
         if plan and quota and quota > plan_facts(plan).max_address_quota:
-            raise ValidationError(
-                _("Dieses Angebot erlaubt höchstens %(max)d Adressen.")
-                % {"max": plan_facts(plan).max_address_quota}
+            raise quota_max_message(plan_facts(plan).max_address_quota)
+        used = self.instance.addresses.count() if self.instance.pk else 0
+        if quota and quota < used:
+            self.add_error(
+                "address_quota",
+                ngettext(
+                    "Der Dienst hat %(used)d Adresse; das Kontingent kann nicht kleiner sein.",
+                    "Der Dienst hat %(used)d Adressen; das Kontingent kann nicht kleiner sein.",
+                    used,
+                )
+                % {"used": used},
             )
         return cleaned
 
 
 @admin.register(MailService)
-class MailServiceAdmin(admin.ModelAdmin):
+class MailServiceAdmin(EmailSearchMixin, admin.ModelAdmin):
     form = MailServiceAdminForm
     list_display = ("domain", "customer", "plan", "status", "address_usage", "created_at")
     list_filter = ("plan", "status", "spam_filter_enabled")
@@ -94,6 +140,7 @@ class MailServiceAdmin(admin.ModelAdmin):
         "addresses__local_part",
         *(f"domain__{field}" for field in CUSTOMER_SEARCH),
     )
+    email_search_pairs = (("addresses__local_part", "domain__name"),)
     list_select_related = ("domain__customer",)
     autocomplete_fields = ("domain",)
 
@@ -109,30 +156,39 @@ class MailServiceAdmin(admin.ModelAdmin):
         return f"{obj.address_count} / {obj.address_quota}"
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        created = mailservice_create(
-            domain=obj.domain, plan=obj.plan, address_quota=obj.address_quota, status=obj.status
-        )
-        obj.pk, obj.created_at = created.pk, created.created_at
-        obj._state.adding = False
-        if (obj.spam_filter_enabled, obj.external_warning_enabled) != (True, True):
-            MailService.objects.filter(pk=obj.pk).update(
-                spam_filter_enabled=obj.spam_filter_enabled,
-                external_warning_enabled=obj.external_warning_enabled,
+        """Through the services: a plan change keeps the quota within the plan and the
+        addresses in use; a new service gets its key, zone records and first diagnosis."""
+        data = form.cleaned_data
+        service = (
+            MailService.objects.get(pk=obj.pk)
+            if change
+            else mailservice_create(
+                domain=data["domain"],
+                plan=data["plan"],
+                address_quota=data["address_quota"],
+                status=data["status"],
             )
+        )
+        updated = mailservice_staff_update(
+            service=service,
+            plan=data["plan"],
+            address_quota=data["address_quota"],
+            status=data["status"],
+            spam_filter_enabled=data["spam_filter_enabled"],
+            external_warning_enabled=data["external_warning_enabled"],
+        )
+        obj.pk, obj.created_at = updated.pk, updated.created_at
+        obj.address_quota = updated.address_quota
+        obj._state.adding = False
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Alias
     extra = 0
     fields = ("local_part", "service")
     readonly_fields = ("service",)
     can_delete = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    read_only_allows = ("change", "delete")
 
 
 class ForwardInline(admin.TabularInline):
@@ -162,7 +218,7 @@ class AddressAdminForm(forms.ModelForm):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(EmailSearchMixin, admin.ModelAdmin):
     form = AddressAdminForm
     list_display = ("__str__", "customer", "kind", "enabled", "password_changed_at")
     list_filter = ("kind", "enabled")
@@ -171,6 +227,10 @@ class AddressAdmin(admin.ModelAdmin):
         "service__domain__name",
         "aliases__local_part",
         *(f"service__domain__{field}" for field in CUSTOMER_SEARCH),
+    )
+    email_search_pairs = (
+        ("local_part", "service__domain__name"),
+        ("aliases__local_part", "aliases__service__domain__name"),
     )
     list_select_related = ("service__domain__customer",)
     autocomplete_fields = ("service",)
@@ -190,25 +250,31 @@ class AddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(admin.ModelAdmin):
+class AliasAdmin(EmailSearchMixin, admin.ModelAdmin):
     list_display = ("local_part", "service", "address")
     search_fields = ("local_part", "address__local_part", "service__domain__name")
+    email_search_pairs = (
+        ("local_part", "service__domain__name"),
+        ("address__local_part", "address__service__domain__name"),
+    )
     list_select_related = ("service__domain", "address__service__domain")
     autocomplete_fields = ("service", "address")
 
 
 @admin.register(Forward)
-class ForwardAdmin(admin.ModelAdmin):
+class ForwardAdmin(EmailSearchMixin, admin.ModelAdmin):
     list_display = ("destination", "address")
     search_fields = ("destination", "address__local_part", "address__service__domain__name")
+    email_search_pairs = (("address__local_part", "address__service__domain__name"),)
     list_select_related = ("address__service__domain",)
     autocomplete_fields = ("address",)
 
 
 @admin.register(Responder)
-class ResponderAdmin(admin.ModelAdmin):
+class ResponderAdmin(EmailSearchMixin, admin.ModelAdmin):
     list_display = ("subject", "address", "enabled", "starts_at", "ends_at")
     list_filter = ("enabled",)
     search_fields = ("subject", "address__local_part", "address__service__domain__name")
+    email_search_pairs = (("address__local_part", "address__service__domain__name"),)
     list_select_related = ("address__service__domain",)
     autocomplete_fields = ("address",)

@@ -9,9 +9,11 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from messagetools.models import PhishingReport, PhishingReportNote
 from messagetools.services import phishing_report_triage
+from portal.core.admin import ReadOnlyAdminMixin
 
 
 class PhishingReportAdminForm(forms.ModelForm):
@@ -39,19 +41,16 @@ class PhishingReportAdminForm(forms.ModelForm):
         ]
 
 
-class PhishingReportNoteInline(admin.TabularInline):
+class PhishingReportNoteInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PhishingReportNote
     extra = 0
     can_delete = False
     fields = ("created_at", "author", "status_from", "status_to", "text")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PhishingReport)
-class PhishingReportAdmin(admin.ModelAdmin):
+class PhishingReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     form = PhishingReportAdminForm
     list_display = (
         "pk",
@@ -66,7 +65,16 @@ class PhishingReportAdmin(admin.ModelAdmin):
     )
     list_display_links = ("pk", "subject_short")
     list_filter = ("status", "outcome", "created_at")
-    search_fields = ("subject", "from_address", "message_id", "customer__number", "customer__name")
+    search_fields = (
+        "subject",
+        "from_address",
+        "message_id",
+        "customer__number",
+        "customer__name",
+        "customer__owner__email",
+        "reported_by__email",
+    )
+    read_only_allows = ("change", "delete")  # reports come from customers
     list_select_related = ("customer",)
     date_hierarchy = "created_at"
     inlines = [PhishingReportNoteInline]
@@ -125,9 +133,6 @@ class PhishingReportAdmin(admin.ModelAdmin):
         (_("Links und Anhänge"), {"fields": ("urls_display", "attachments_display")}),
         (_("Kopfzeilen"), {"classes": ("collapse",), "fields": ("headers_display",)}),
     )
-
-    def has_add_permission(self, request):
-        return False  # reports come from customers
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("customer", "reported_by")
@@ -262,7 +267,11 @@ class PhishingReportAdmin(admin.ModelAdmin):
                 skipped += 1
         self.message_user(
             request,
-            _("%(done)s Meldungen geändert, %(skipped)s übersprungen (Schritt nicht erlaubt).")
+            ngettext(
+                "%(done)d Meldung geändert, %(skipped)d übersprungen (Schritt nicht erlaubt).",
+                "%(done)d Meldungen geändert, %(skipped)d übersprungen (Schritt nicht erlaubt).",
+                done,
+            )
             % {"done": done, "skipped": skipped},
             messages.SUCCESS if not skipped else messages.WARNING,
         )

@@ -8,14 +8,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mailservices.admin import EmailSearchMixin
+from portal.core.admin import ReadOnlyAdminMixin
 from quotas import counters
 from quotas.models import SendingLimitOverride, UsageAlert, UsageHour
 from quotas.selectors import addresses_by_email, sending_limits
 from quotas.services import sending_limit_override_create, sending_limit_override_end
 
+ADDRESS_EMAIL = (("address__local_part", "address__service__domain__name"),)
+
 
 @admin.register(SendingLimitOverride)
-class SendingLimitOverrideAdmin(admin.ModelAdmin):
+class SendingLimitOverrideAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "address",
         "channel",
@@ -28,7 +32,14 @@ class SendingLimitOverrideAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("channel", ("ended_at", admin.EmptyFieldListFilter))
-    search_fields = ("address__local_part", "address__service__domain__name", "request_reference")
+    search_fields = (
+        "address__local_part",
+        "address__service__domain__name",
+        "address__service__domain__customer__owner__email",
+        "request_reference",
+    )
+    email_search_pairs = ADDRESS_EMAIL
+    read_only_allows = ("add", "change")  # never deleted: an override ends, its history stays
     list_select_related = ("address__service__domain", "approved_by")
     autocomplete_fields = ("address",)
     date_hierarchy = "created_at"
@@ -50,9 +61,6 @@ class SendingLimitOverrideAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)  # history is not edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Status"))
     def state(self, obj):
@@ -92,22 +100,12 @@ class SendingLimitOverrideAdmin(admin.ModelAdmin):
         self.message_user(request, _("Die Anpassungen sind beendet."), messages.SUCCESS)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(UsageHour)
-class UsageHourAdmin(ReadOnlyAdmin):
+class UsageHourAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("address", "channel", "hour", "recipients")
     list_filter = ("channel",)
     search_fields = ("address__local_part", "address__service__domain__name")
+    email_search_pairs = ADDRESS_EMAIL
     list_select_related = ("address__service__domain",)
     date_hierarchy = "hour"
     change_list_template = "admin/quotas/usagehour/change_list.html"
@@ -158,9 +156,10 @@ class UsageHourAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UsageAlert)
-class UsageAlertAdmin(ReadOnlyAdmin):
+class UsageAlertAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("address", "channel", "level", "used", "limit", "recipient", "sent_at")
     list_filter = ("level", "channel")
     search_fields = ("address__local_part", "address__service__domain__name", "recipient")
+    email_search_pairs = ADDRESS_EMAIL
     list_select_related = ("address__service__domain",)
     date_hierarchy = "sent_at"

@@ -5,18 +5,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.provisioning.models import DkimKey, ZoneRecord
+from portal.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(DkimKey)
-class DkimKeyAdmin(admin.ModelAdmin):
+class DkimKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("service", "selector", "created_at")
     search_fields = ("service__domain__name",)
     list_select_related = ("service__domain",)
     exclude = ("private_key_pem",)
     readonly_fields = ("service", "selector", "public_key", "created_at")
-
-    def has_add_permission(self, request):
-        return False
+    read_only_allows = ("change", "delete")  # keys are made by the provisioning
 
 
 @admin.register(ZoneRecord)

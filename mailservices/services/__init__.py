@@ -8,6 +8,7 @@ from mailservices.services.mailservices import (
     mailservice_add_addresses,
     mailservice_change_plan,
     mailservice_create,
+    mailservice_staff_update,
     mailservice_update_settings,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     "mailservice_add_addresses",
     "mailservice_change_plan",
     "mailservice_create",
+    "mailservice_staff_update",
     "mailservice_update_settings",
 ]

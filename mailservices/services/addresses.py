@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mailservices.models import (
     CATCHALL_LOCAL_PART,
@@ -99,9 +100,12 @@ def _create(
     used = service.addresses.count()
     if used >= service.address_quota:
         raise ValidationError(
-            _(
-                "Das Kontingent dieses E-Mail-Dienstes ist ausgeschöpft (%(used)d von %(quota)d "
-                "Adressen). Kaufen Sie weitere Adressen, um eine neue zu erstellen."
+            ngettext(
+                "Das Kontingent dieses E-Mail-Dienstes ist ausgeschöpft (%(used)d von "
+                "%(quota)d Adresse). Kaufen Sie weitere Adressen, um eine neue zu erstellen.",
+                "Das Kontingent dieses E-Mail-Dienstes ist ausgeschöpft (%(used)d von "
+                "%(quota)d Adressen). Kaufen Sie weitere Adressen, um eine neue zu erstellen.",
+                service.address_quota,
             )
             % {"used": used, "quota": service.address_quota},
             code="quota_exceeded",

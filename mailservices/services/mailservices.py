@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mailservices.models import Domain, MailService
 from mailservices.plans import Plan, plan_facts
@@ -38,6 +39,19 @@ def mailservice_create(
     return service
 
 
+def quota_max_message(maximum: int) -> ValidationError:
+    """The plan's ceiling, in singular or plural ("höchstens 1 Adresse")."""
+    return ValidationError(
+        ngettext(
+            "Dieses Angebot erlaubt höchstens %(max)d Adresse.",
+            "Dieses Angebot erlaubt höchstens %(max)d Adressen.",
+            maximum,
+        )
+        % {"max": maximum},
+        code="quota_max",
+    )
+
+
 @transaction.atomic
 def mailservice_add_addresses(*, service: MailService, count: int) -> MailService:
     """Raises the address quota by `count` (bought in the shop or granted by staff)."""
@@ -46,11 +60,7 @@ def mailservice_add_addresses(*, service: MailService, count: int) -> MailServic
     service = MailService.objects.select_for_update().get(pk=service.pk)
     new_quota = service.address_quota + count
     if new_quota > plan_facts(service.plan).max_address_quota:
-        raise ValidationError(
-            _("Dieses Angebot erlaubt höchstens %(max)d Adressen.")
-            % {"max": plan_facts(service.plan).max_address_quota},
-            code="quota_max",
-        )
+        raise quota_max_message(plan_facts(service.plan).max_address_quota)
     service.address_quota = new_quota
     service.full_clean()
     service.save(update_fields=["address_quota"])
@@ -65,7 +75,11 @@ def mailservice_change_plan(*, service: MailService, plan: str) -> MailService:
     used = service.addresses.count()
     if used > facts.max_address_quota:
         raise ValidationError(
-            _("Das Angebot erlaubt %(max)d Adressen, der Dienst hat aber %(used)d.")
+            ngettext(
+                "Das Angebot erlaubt %(max)d Adresse, der Dienst hat aber %(used)d.",
+                "Das Angebot erlaubt %(max)d Adressen, der Dienst hat aber %(used)d.",
+                facts.max_address_quota,
+            )
             % {"max": facts.max_address_quota, "used": used},
             code="plan_too_small",
         )
@@ -88,3 +102,45 @@ def mailservice_update_settings(
     service.full_clean()
     service.save(update_fields=["spam_filter_enabled", "external_warning_enabled"])
     return service
+
+
+@transaction.atomic
+def mailservice_staff_update(
+    *,
+    service: MailService,
+    plan: str,
+    address_quota: int | None,
+    status: str,
+    spam_filter_enabled: bool,
+    external_warning_enabled: bool,
+) -> MailService:
+    """What staff change in the admin: the plan (as `mailservice_change_plan`), the address
+    quota (the plan's default when empty; never below the addresses in use nor above the
+    plan), the status and the customer's switches."""
+    service = MailService.objects.select_for_update().get(pk=service.pk)
+    if plan != service.plan:
+        service = mailservice_change_plan(service=service, plan=plan)
+    facts = plan_facts(plan)
+    quota = address_quota or facts.default_address_quota
+    used = service.addresses.count()
+    if quota > facts.max_address_quota:
+        raise quota_max_message(facts.max_address_quota)
+    if quota < used:
+        raise ValidationError(
+            ngettext(
+                "Der Dienst hat %(used)d Adresse; das Kontingent kann nicht kleiner sein.",
+                "Der Dienst hat %(used)d Adressen; das Kontingent kann nicht kleiner sein.",
+                used,
+            )
+            % {"used": used},
+            code="quota_below_used",
+        )
+    service.address_quota = quota
+    service.status = status
+    service.full_clean()
+    service.save(update_fields=["address_quota", "status"])
+    return mailservice_update_settings(
+        service=service,
+        spam_filter_enabled=spam_filter_enabled,
+        external_warning_enabled=external_warning_enabled,
+    )

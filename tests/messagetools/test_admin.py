@@ -61,7 +61,7 @@ def test_bulk_actions_skip_steps_that_are_not_allowed(staff_client, customer, re
         {"action": "mark_false_positive", "_selected_action": [report.pk, closed.pk]},
         follow=True,
     )
-    assert "1 Meldungen geändert, 1 übersprungen" in response.content.decode()
+    assert "1 Meldung geändert, 1 übersprungen" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "false_positive"
 
