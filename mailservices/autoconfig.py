@@ -16,6 +16,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFou
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from mailservices.dav.profiles import dav_payloads
 from mailservices.models import Address, MailService
 from mailservices.routing import split_recipient
 from mailservices.services.addresses import address_note_client_setup
@@ -226,6 +227,9 @@ def apple_mobileconfig(address: Address) -> bytes:
         "PayloadDescription": f"E-Mail-Konto {info['email']}",
         "PayloadOrganization": provider,
         "PayloadRemovalDisallowed": False,
-        "PayloadContent": [account],
+        "PayloadContent": [
+            account,
+            *dav_payloads(username=info["username"], email=info["email"], identifier=identifier),
+        ],
     }
     return plistlib.dumps(profile)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("shop/", include("portal.shop.urls")),
     path("", include("portal.dashboard.urls")),
     path("", include("mailservices.urls")),
+    path("", include("mailservices.dav.urls")),
     path("", include("mailservices.diagnosis.urls")),
     path("", include("quotas.urls")),
     path("", include("kb.urls")),

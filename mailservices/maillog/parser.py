@@ -217,6 +217,36 @@ class MaillogParser:
         if handler(self, when, agent, msg) is False:
             self.skipped += 1
 
+    def pending(self, limit: int = 10_000) -> list[list]:
+        """Messages that have no outcome yet (still in the active queue), as JSON-able
+        lists: a follower stores them with its position and `restore()`s them on restart
+        (messages with an outcome are found again through `lookup`)."""
+        pending = []
+        for m in self.messages.values():
+            if not m.recipients and m.queued_at is not None:
+                pending.append(
+                    [
+                        m.queue_id,
+                        m.queued_at.isoformat(),
+                        m.client,
+                        m.sasl_login,
+                        m.message_id,
+                        m.sender,
+                    ]
+                )
+        return pending[-limit:]
+
+    def restore(self, pending: list[list]) -> None:
+        for queue_id, queued_at, client, sasl_login, message_id, sender in pending:
+            self.messages[queue_id] = Message(
+                queue_id=queue_id,
+                queued_at=datetime.fromisoformat(queued_at),
+                client=client,
+                sasl_login=sasl_login,
+                message_id=message_id,
+                sender=sender,
+            )
+
     def drain(self) -> list[Outcome]:
         out, self.out = self.out, []
         return out

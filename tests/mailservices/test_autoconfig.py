@@ -189,7 +189,7 @@ def test_mobileconfig(customer_client, hosted, settings):
     assert profile["PayloadOrganization"] == settings.PORTAL_PROVIDER_NAME
     assert profile["PayloadDisplayName"].endswith("anna@bücher.ch")
     assert len(profile["PayloadUUID"]) == 36
-    (account,) = profile["PayloadContent"]
+    account, *_dav = profile["PayloadContent"]  # CalDAV/CardDAV: tests/dav
     expected = {
         "PayloadType": "com.apple.mail.managed",
         "PayloadVersion": 1,

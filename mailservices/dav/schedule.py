@@ -1,0 +1,11 @@
+"""Periodic jobs of the DAV app (Celery beat format, discovered by core)."""
+
+from celery.schedules import crontab
+
+SCHEDULE = {
+    "dav-purge-deleted-address-data": {
+        "task": "dav.purge_deleted_address_data",
+        "schedule": crontab(hour=3, minute=40),
+    },
+}
+BEAT_SCHEDULE = SCHEDULE  # the name portal/settings/celery.py reads today
