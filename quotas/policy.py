@@ -105,12 +105,14 @@ def parse_networks(values) -> list:
 def deferral(*, sender: str, limit: int, page_url: str) -> str:
     """The 4xx answer over the limit: names the address, the limit and the portal page.
 
-    SMTP replies stay ASCII (mail clients show them verbatim), so the text is English with
-    the German keyword, and the page explains the rest in the customer's language.
+    SMTP replies stay ASCII (mail clients show them verbatim) and the service does not know
+    who reads them, so the text is English with the keyword in the portal's other languages
+    (German, French, Italian); the page explains the rest in the customer's language.
     """
     return (
-        f"450 4.7.1 Sending limit reached (Versandlimit erreicht): {sender} may send to at "
-        f"most {limit} recipients within 24 hours. Details: {page_url}"
+        "450 4.7.1 Sending limit reached (Versandlimit erreicht / limite d'envoi atteinte / "
+        f"limite di invio raggiunto): {sender} may send to at most {limit} recipients within "
+        f"24 hours. Details: {page_url}"
     )
 
 

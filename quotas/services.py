@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mailservices.models import Address
+from portal.accounts.services import user_language
 from quotas import counters
 from quotas.conf import quota_settings
 from quotas.limits import Channel
@@ -206,7 +207,8 @@ def _alert(*, address, channel, levels, used, limit, now) -> bool:
 
 def _send_alert_mail(*, address, channel, level, used, limit, to):
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("quotas:address_usage", args=[address.pk])
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the language of the customer (the account owner's), like every mail we send them.
+    with translation.override(user_language(address.service.domain.customer.owner)):
         context = {
             "address": str(address),
             "channel": Channel(channel).label,

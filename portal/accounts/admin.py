@@ -8,11 +8,19 @@ from portal.accounts.models import Customer, Membership, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "language",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["first_name", "last_name"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "language"]}),
         (
             _("Berechtigungen"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

@@ -34,6 +34,14 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    # The language of the portal and of every mail and invoice sent to this person: detected
+    # from the browser on the first visit, then what they choose in the header.
+    language = models.CharField(
+        _("Sprache"),
+        max_length=8,
+        blank=True,
+        help_text=_("Sprache des Portals, der E-Mails und der Rechnungen (de, fr, it, en)."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

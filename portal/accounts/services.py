@@ -1,5 +1,6 @@
 """Writes for accounts: creating customers and their owners."""
 
+from django.conf import settings
 from django.db import transaction
 
 from portal.accounts.models import Customer, Membership, User
@@ -18,3 +19,26 @@ def customer_create(*, owner: User, name: str = "") -> Customer:
     customer.save()
     Membership.objects.create(customer=customer, user=owner, role=Membership.Role.OWNER)
     return customer
+
+
+def supported_language(language: str | None) -> str | None:
+    """The portal language code for `language` ("fr-CH" -> "fr"), or None if we have none."""
+    if not language:
+        return None
+    code = language.lower().split("-")[0].split("_")[0]
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def user_language(user: User | None) -> str:
+    """The language to write to this person in (their profile's, else the portal's default)."""
+    return supported_language(getattr(user, "language", None)) or settings.LANGUAGE_CODE
+
+
+def user_set_language(*, user: User, language: str) -> bool:
+    """Remembers the person's language on their profile; False when unsupported or unchanged."""
+    code = supported_language(language)
+    if code is None or code == user.language:
+        return False
+    User.objects.filter(pk=user.pk).update(language=code)
+    user.language = code
+    return True

@@ -1,5 +1,7 @@
 """django-allauth: email login, mandatory verification, MFA (TOTP + recovery codes)."""
 
+from portal.settings.provider import PORTAL_PROVIDER_NAME
+
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -10,7 +12,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kundenportal] "
+# Account emails and authenticator apps carry the provider's name ("[Alpenpost Mail] …").
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_PROVIDER_NAME}] "
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # allauth's own rate limits, stated explicitly (these are its defaults, kept on).
 ACCOUNT_RATE_LIMITS = {
@@ -25,6 +28,6 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Kundenportal"
+MFA_TOTP_ISSUER = PORTAL_PROVIDER_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_TOTP_TOLERANCE = 1  # accept one 30-second step of clock drift either way

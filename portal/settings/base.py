@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.CustomerMiddleware",
+    "portal.accounts.middleware.UserLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -140,10 +141,15 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# --- Internationalisation: German first, English second --------------------------------------
+# --- Internationalisation: German (reference), French, Italian, English; Swiss formats -------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [("de", "Deutsch"), ("fr", "Français"), ("it", "Italiano"), ("en", "English")]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    # Formal (Lei) Italian wording for allauth's pages, kept apart from makemessages' catalogues.
+    BASE_DIR / "portal" / "accounts" / "allauth_overrides" / "locale",
+]
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
 USE_TZ = True

@@ -22,9 +22,9 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 from svglib.svglib import svg2rlg
 
+from portal.formats import format_amount as chf
 from portal.shop import pricing
 from portal.shop.models import BillingPeriod, Invoice
-from portal.shop.pricing import chf
 from portal.shop.selectors import order_line_label
 
 PAGE_W, PAGE_H = A4

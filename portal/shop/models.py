@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mailservices.models import MailService
 from mailservices.plans import Plan
@@ -75,6 +76,17 @@ class Product(models.Model):
         ]
 
     def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name customers read, in the active language (plan names are brands)."""
+        if self.kind == self.Kind.ADDRESS_PACK and self.pack_size:
+            return ngettext("%(count)d Adresse", "%(count)d Adressen", self.pack_size) % {
+                "count": self.pack_size
+            }
+        if self.kind == self.Kind.DOMAIN:
+            return str(self.Kind.DOMAIN.label)
         return self.name
 
 
@@ -368,6 +380,8 @@ class Invoice(models.Model):
     total_net = models.DecimalField(_("Total netto"), **MONEY)
     total_vat = models.DecimalField(_("MWST"), **MONEY)
     total_gross = models.DecimalField(_("Total brutto"), **MONEY)
+    # The customer's language when it was issued: the PDF is always rendered in it.
+    language = models.CharField(_("Sprache"), max_length=8, default="de")
 
     objects = InvoiceQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -303,6 +304,9 @@ def invoice_pdf(request, pk):
 def pdf_response(invoice) -> HttpResponse:
     if invoice is None:
         raise Http404
-    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    # Always the language of issue: the same PDF whoever downloads it, whenever.
+    with translation.override(invoice.language):
+        pdf = render_invoice_pdf(invoice)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     return response

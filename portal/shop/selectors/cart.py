@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mailservices.models import Domain, MailService
 from mailservices.plans import plan_facts
@@ -39,11 +40,11 @@ def line_label(*, kind: str, product_name: str, domain: str, count: int = 0) -> 
             "product": product_name,
             "domain": domain,
         }
-    return _("%(count)d zusätzliche Adressen für %(domain)s (%(product)s)") % {
-        "count": count,
-        "domain": domain,
-        "product": product_name,
-    }
+    return ngettext(
+        "%(count)d zusätzliche Adresse für %(domain)s",
+        "%(count)d zusätzliche Adressen für %(domain)s",
+        count,
+    ) % {"count": count, "domain": domain}
 
 
 def unicode_domain(a_label: str) -> str:
@@ -205,7 +206,7 @@ def price_lines(*, customer: Customer, lines: list[CartLine]) -> list[PricedLine
                 amounts=amounts,
                 price_id=getattr(ln, "current_price_id", None),
                 label=line_label(
-                    kind=ln.kind, product_name=ln.product.name, domain=domain, count=count
+                    kind=ln.kind, product_name=ln.product.display_name, domain=domain, count=count
                 ),
                 address_count=count,
                 problems=problems[index],

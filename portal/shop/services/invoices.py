@@ -9,6 +9,7 @@ from stdnum import iban
 from stdnum.ch import esr
 from stdnum.iso7064 import mod_97_10
 
+from portal.accounts.services import user_language
 from portal.shop.models import Invoice, InvoiceSequence, Order
 
 QR_IID_RANGE = range(30000, 32000)
@@ -62,6 +63,7 @@ def invoice_create(*, order: Order) -> Invoice:
         total_net=order.total_net,
         total_vat=order.total_vat,
         total_gross=order.total_gross,
+        language=user_language(order.customer.owner),
     )
     invoice.full_clean()
     invoice.save()

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mailservices.models import Domain, MailService
@@ -18,6 +18,7 @@ from mailservices.services import (
     mailservice_create,
 )
 from portal.accounts.models import Customer, User
+from portal.accounts.services import user_language
 from portal.shop import pricing
 from portal.shop.models import Cart, LineKind, Order, OrderLine
 from portal.shop.selectors import cart_lines, price_lines
@@ -160,7 +161,7 @@ def order_place(
 
     from portal.shop.tasks import send_order_confirmation
 
-    language = translation.get_language() or "de"
+    language = user_language(customer.owner)
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk, language))
     return order
 

@@ -1,27 +1,29 @@
-"""Template filters of the shop: Swiss money notation and VAT rates."""
-
-from decimal import Decimal
+"""Template filters of the shop: Swiss money notation (per language) and VAT rates."""
 
 from django import template
 
 from mailservices.plans import plan_facts as facts_of_plan
-from portal.shop.pricing import chf as format_chf
+from portal.formats import format_amount, format_money, format_rate
 
 register = template.Library()
 
 
 @register.filter
 def chf(amount) -> str:
-    """1234.5 -> 1'234.50"""
-    if amount is None or amount == "":
-        return ""
-    return format_chf(Decimal(amount))
+    """The amount in the active language's notation: 1'234.50 (fr: 1 234,50)."""
+    return format_amount(amount)
+
+
+@register.filter
+def money(amount) -> str:
+    """The amount with its currency: CHF 1'234.50 (fr: 1 234,50 CHF)."""
+    return format_money(amount)
 
 
 @register.filter
 def rate(value) -> str:
-    """8.10 -> 8.1"""
-    return f"{Decimal(value).normalize():f}"
+    """8.10 -> 8.1 (fr: 8,1)"""
+    return format_rate(value)
 
 
 @register.filter
