@@ -1,4 +1,10 @@
-"""Staff side of the shop: catalogue with append-only prices, orders with their actions."""
+"""Staff side of the shop: catalogue with append-only prices, orders with their actions.
+
+Orders and invoices are found by what a customer quotes: the order number (`B0000003`), the
+invoice number (`R2026-00012`), the customer number or login email.
+"""
+
+import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,13 +14,30 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from portal.core.admin import ReadOnlyAdminMixin
 from portal.shop import services
 from portal.shop.models import Invoice, InvoiceSequence, Order, OrderLine, Price, Product
 from portal.shop.views import pdf_response
 
+ORDER_NUMBER = re.compile(r"^\s*B0*(\d{1,12})\s*$", re.IGNORECASE)
 
-class PriceHistoryInline(admin.TabularInline):
+
+class OrderNumberSearchMixin:
+    """An order number as printed (`B0000003`) finds its order: the number is the key."""
+
+    order_number_lookup = "pk"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = ORDER_NUMBER.match(search_term)
+        if match:
+            results |= queryset.filter(**{self.order_number_lookup: int(match[1])})
+        return results, may_have_duplicates
+
+
+class PriceHistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The prices so far, read-only: a price is never changed, only followed by a new one."""
 
     model = Price
@@ -23,12 +46,6 @@ class PriceHistoryInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class NewPriceInline(admin.TabularInline):
@@ -47,11 +64,13 @@ class NewPriceInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "plan", "pack_size", "billing_period", "current", "is_active"]
     list_filter = ["kind", "is_active", "billing_period"]
     search_fields = ["name", "code"]
     inlines = [PriceHistoryInline, NewPriceInline]
+    # Orders refer to products; a product leaves the shop by "Im Verkauf" off, never deleted.
+    read_only_allows = ("add", "change")
 
     def get_queryset(self, request):
         latest = Price.objects.filter(
@@ -67,16 +86,12 @@ class ProductAdmin(admin.ModelAdmin):
     def current(self, obj):
         return obj.current_amount if obj.current_amount is not None else "—"
 
-    def has_delete_permission(self, request, obj=None):
-        # Orders refer to products; a product leaves the shop by "Im Verkauf" off.
-        return False
-
     def get_readonly_fields(self, request, obj=None):
         # Kind, plan and pack size say what was sold in past orders: fixed once created.
         return ["code", "kind", "plan", "pack_size"] if obj else []
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderLine
     fields = [
         "position",
@@ -96,9 +111,6 @@ class OrderLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 class ProvisioningErrorFilter(admin.SimpleListFilter):
     title = _("Fehler bei der Bereitstellung")
@@ -116,7 +128,7 @@ class ProvisioningErrorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "number_display",
         "customer",
@@ -127,7 +139,14 @@ class OrderAdmin(admin.ModelAdmin):
         "problem",
     ]
     list_filter = ["status", ProvisioningErrorFilter, "created_at"]
-    search_fields = ["customer__number", "customer__name", "lines__domain_name", "invoice__number"]
+    search_fields = [
+        "customer__number",
+        "customer__name",
+        "customer__owner__email",
+        "lines__domain_name",
+        "invoice__number",
+    ]
+    read_only_allows = ("change",)  # the actions below; orders are never added or deleted
     list_select_related = ["customer"]
     inlines = [OrderLineInline]
     actions = ["mark_paid", "cancel", "retry_provisioning"]
@@ -189,12 +208,6 @@ class OrderAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("invoice")
 
@@ -234,7 +247,11 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda order: services.order_mark_paid(order=order, by=request.user),
-            _("%(count)d Bestellung(en) als bezahlt markiert; die Bereitstellung läuft."),
+            ngettext_lazy(
+                "%(count)d Bestellung als bezahlt markiert; die Bereitstellung läuft.",
+                "%(count)d Bestellungen als bezahlt markiert; die Bereitstellung läuft.",
+                "count",
+            ),
         )
 
     @admin.action(description=_("Stornieren (nur unbezahlte)"))
@@ -243,7 +260,11 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda order: services.order_cancel(order=order),
-            _("%(count)d Bestellung(en) storniert."),
+            ngettext_lazy(
+                "%(count)d Bestellung storniert.",
+                "%(count)d Bestellungen storniert.",
+                "count",
+            ),
         )
 
     @admin.action(description=_("Bereitstellung erneut starten"))
@@ -252,14 +273,24 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda order: services.order_retry_provisioning(order=order),
-            _("Bereitstellung für %(count)d Bestellung(en) neu gestartet."),
+            ngettext_lazy(
+                "Bereitstellung für %(count)d Bestellung neu gestartet.",
+                "Bereitstellung für %(count)d Bestellungen neu gestartet.",
+                "count",
+            ),
         )
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(OrderNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "order", "issued_at", "due_at", "total_gross", "pdf"]
-    search_fields = ["number", "reference", "order__customer__number"]
+    search_fields = [
+        "number",
+        "reference",
+        "order__customer__number",
+        "order__customer__owner__email",
+    ]
+    order_number_lookup = "order_id"
     list_select_related = ["order"]
     readonly_fields = [
         "number",
@@ -275,12 +306,6 @@ class InvoiceAdmin(admin.ModelAdmin):
         "total_gross",
         "pdf",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("PDF"))
     def pdf(self, obj):
@@ -305,12 +330,6 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(InvoiceSequence)
-class InvoiceSequenceAdmin(admin.ModelAdmin):
+class InvoiceSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["year", "last_number"]
     readonly_fields = ["year", "last_number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
