@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from portal import errors, health
+from portal.accounts import views as accounts_views
 
 admin.site.site_header = _("Kundenportal – Verwaltung (Mitarbeitende)")
 admin.site.site_title = _("Kundenportal Verwaltung")
@@ -11,6 +12,7 @@ admin.site.index_title = _("Übersicht für Mitarbeitende")
 
 urlpatterns = [
     path("health/", health.health, name="health"),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
