@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from mailservices.hosteddns.models import ZoneDefaults
+from mailservices.hosteddns import dnssec
+from mailservices.hosteddns.models import CryptoKey, ZoneDefaults, ZoneMetadata
+from mailservices.models import Domain
 
 
 def _absolute(name: str) -> str:
@@ -26,3 +28,26 @@ def zone_defaults_sync(*, using: str = "default") -> ZoneDefaults:
         row.full_clean()
         row.save(using=using)
         return row
+
+
+@transaction.atomic
+def zone_secure(*, domain: Domain) -> CryptoKey | None:
+    """Signs a hosted zone: one ECDSA P-256 key (CSK) and narrow NSEC3 for PowerDNS's live
+    signing. Safe to call twice; nothing for external domains or with DNSSEC switched off."""
+    if not settings.PORTAL_DNS_DNSSEC or domain.source != Domain.Source.REGISTERED:
+        return None
+    Domain.objects.select_for_update().filter(pk=domain.pk).first()
+    existing = CryptoKey.objects.filter(domain=domain, active=True).first()
+    if existing:
+        return existing
+    key = CryptoKey(domain=domain, flags=dnssec.CSK_FLAGS, content=dnssec.generate_key_content())
+    key.full_clean()
+    key.save()
+    ZoneMetadata.objects.filter(domain=domain, kind__in=["NSEC3PARAM", "NSEC3NARROW"]).delete()
+    ZoneMetadata.objects.bulk_create(
+        [
+            ZoneMetadata(domain=domain, kind="NSEC3PARAM", content=dnssec.NSEC3PARAM),
+            ZoneMetadata(domain=domain, kind="NSEC3NARROW", content="1"),
+        ]
+    )
+    return key

@@ -1,6 +1,7 @@
 """Provisioning data: the DKIM key each mail service signs with, and the records of the DNS
 zones we host for domains registered through us."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,8 @@ class RecordType(models.TextChoices):
     TXT = "TXT", "TXT"
     SRV = "SRV", "SRV"
     CAA = "CAA", "CAA"
+    TLSA = "TLSA", "TLSA"
+    NS = "NS", "NS"
 
 
 class ZoneRecord(models.Model):
@@ -82,3 +85,60 @@ class ZoneRecord(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.type} {self.value}"
+
+
+class ZoneChange(models.Model):
+    """One change of a hosted zone, with the record before and after: the history the
+    customer reads, and what a rollback restores."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Hinzugefügt")
+        CHANGE = "change", _("Geändert")
+        DELETE = "delete", _("Gelöscht")
+
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="zone_changes", verbose_name=_("Domain")
+    )
+    action = models.CharField(_("Aktion"), max_length=6, choices=Action.choices)
+    before = models.JSONField(_("Vorher"), null=True, blank=True)
+    after = models.JSONField(_("Nachher"), null=True, blank=True)
+    record = models.ForeignKey(
+        ZoneRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("Eintrag"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Von"),
+    )
+    rollback_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rolled_back_by",
+        verbose_name=_("Macht rückgängig"),
+    )
+    created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Zonen-Änderung")
+        verbose_name_plural = _("Zonen-Änderungen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["domain", "-created_at"], name="zone_change_domain_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["add", "change", "delete"]),
+                name="zone_change_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.domain_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"

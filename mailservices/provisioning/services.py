@@ -1,16 +1,21 @@
-"""Writes of the DNS provisioning: a service's DKIM key, the mail records of a hosted zone."""
+"""Writes of the DNS provisioning: a service's DKIM key, the mail records of a hosted zone,
+and the customer's own edits of it (with their history)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from mailservices.diagnosis.checks import ProviderFacts
+from mailservices.hosteddns.records import CleanRecord, clean_record, rrset_conflicts
+from mailservices.hosteddns.services import zone_secure
 from mailservices.models import Domain, MailService
 from mailservices.provisioning.keys import generate_key_pair
-from mailservices.provisioning.models import DkimKey, ZoneRecord
+from mailservices.provisioning.models import DkimKey, ZoneChange, ZoneRecord
 from mailservices.provisioning.zone import mail_records, relative_name
 
 
@@ -92,4 +97,180 @@ def mailservice_provision_dns(*, service: MailService) -> DkimKey:
     """What a new service needs before its first diagnosis: a key, and zone records."""
     key = dkim_key_ensure(service=service)
     zone_add_mail_records(domain=service.domain)
+    zone_secure(domain=service.domain)
     return key
+
+
+# --- The DNS editor: every change of a hosted zone goes through these, with its history ---
+
+
+def _snapshot(record: ZoneRecord) -> dict:
+    return {
+        "name": record.name,
+        "type": record.type,
+        "ttl": record.ttl,
+        "value": record.value,
+        "managed": record.managed,
+    }
+
+
+def _clean(domain: Domain, *, name, rtype, ttl, value, exclude_pk=None) -> CleanRecord:
+    """Per-type validation, then the record against the rest of the zone."""
+    clean = clean_record(zone=domain.name, name=name, rtype=rtype, ttl=ttl, value=value)
+    others = [
+        CleanRecord(name=r.name, type=r.type, ttl=r.ttl, value=r.value)
+        for r in ZoneRecord.objects.filter(domain=domain).exclude(pk=exclude_pk)
+    ]
+    errors = rrset_conflicts(clean, others)
+    if any((o.name, o.type, o.value) == (clean.name, clean.type, clean.value) for o in others):
+        errors.setdefault("value", []).append(_("Diesen Eintrag gibt es bereits."))
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _require_hosted(domain: Domain) -> None:
+    if domain.source != Domain.Source.REGISTERED:
+        raise ValidationError(_("Die Zone dieser Domain wird nicht bei uns geführt."))
+
+
+def _require_confirmation(record: ZoneRecord, confirmed: bool) -> None:
+    if record.managed and not confirmed:
+        raise ValidationError(
+            {
+                "confirm": _(
+                    "Dieser Eintrag gehört zum E-Mail-Dienst. Ändern Sie ihn nur, wenn Sie "
+                    "wissen, was Sie tun, und bestätigen Sie das."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def zone_record_create(
+    *, domain: Domain, name: str, type: str, ttl, value: str, user=None
+) -> ZoneRecord:
+    """Adds a record to a hosted zone (validated per type and against the zone)."""
+    _require_hosted(domain)
+    Domain.objects.select_for_update().filter(pk=domain.pk).first()
+    clean = _clean(domain, name=name, rtype=type, ttl=ttl, value=value)
+    record = ZoneRecord(
+        domain=domain, name=clean.name, type=clean.type, ttl=clean.ttl, value=clean.value
+    )
+    record.full_clean()
+    record.save()
+    ZoneChange.objects.create(
+        domain=domain,
+        action=ZoneChange.Action.ADD,
+        after=_snapshot(record),
+        record=record,
+        user=user,
+    )
+    return record
+
+
+@transaction.atomic
+def zone_record_update(
+    *, record: ZoneRecord, name: str, type: str, ttl, value: str, user=None, confirmed=False
+) -> ZoneRecord:
+    """Changes a record; one of the mail service's needs `confirmed` and becomes the
+    customer's own (the diagnosis then checks it like any other)."""
+    domain = record.domain
+    _require_hosted(domain)
+    Domain.objects.select_for_update().filter(pk=domain.pk).first()
+    _require_confirmation(record, confirmed)
+    clean = _clean(domain, name=name, rtype=type, ttl=ttl, value=value, exclude_pk=record.pk)
+    before = _snapshot(record)
+    record.name, record.type, record.ttl, record.value = (
+        clean.name,
+        clean.type,
+        clean.ttl,
+        clean.value,
+    )
+    record.managed = False
+    if _snapshot(record) | {"managed": before["managed"]} == before:
+        return record  # nothing changed
+    record.full_clean()
+    record.save()
+    ZoneChange.objects.create(
+        domain=domain,
+        action=ZoneChange.Action.CHANGE,
+        before=before,
+        after=_snapshot(record),
+        record=record,
+        user=user,
+    )
+    return record
+
+
+@transaction.atomic
+def zone_record_delete(*, record: ZoneRecord, user=None, confirmed=False) -> None:
+    domain = record.domain
+    _require_hosted(domain)
+    Domain.objects.select_for_update().filter(pk=domain.pk).first()
+    _require_confirmation(record, confirmed)
+    ZoneChange.objects.create(
+        domain=domain, action=ZoneChange.Action.DELETE, before=_snapshot(record), user=user
+    )
+    record.delete()
+
+
+@transaction.atomic
+def zone_change_rollback(*, change: ZoneChange, user=None) -> ZoneChange:
+    """Undoes one change (as a new change in the history); refused if the zone has moved
+    on so that the undo would not be what the customer saw."""
+    domain = change.domain
+    _require_hosted(domain)
+    Domain.objects.select_for_update().filter(pk=domain.pk).first()
+    if ZoneChange.objects.filter(rollback_of=change).exists():
+        raise ValidationError(_("Diese Änderung wurde bereits rückgängig gemacht."))
+    current = None
+    if change.action != ZoneChange.Action.DELETE:
+        after = change.after
+        current = ZoneRecord.objects.filter(
+            domain=domain, name=after["name"], type=after["type"], value=after["value"]
+        ).first()
+        if current is None:
+            raise ValidationError(
+                _("Der Eintrag wurde seither geändert oder gelöscht; nichts zurückzunehmen.")
+            )
+    if change.action == ZoneChange.Action.ADD:
+        before, new_after = _snapshot(current), None
+        current.delete()
+        current = None
+    else:
+        target = change.before
+        clean = _clean(
+            domain,
+            name=target["name"],
+            rtype=target["type"],
+            ttl=target["ttl"],
+            value=target["value"],
+            exclude_pk=current.pk if current else None,
+        )
+        before = _snapshot(current) if current else None
+        current = current or ZoneRecord(domain=domain)
+        current.name, current.type, current.ttl, current.value = (
+            clean.name,
+            clean.type,
+            clean.ttl,
+            clean.value,
+        )
+        current.managed = target.get("managed", False)
+        current.full_clean()
+        current.save()
+        new_after = _snapshot(current)
+    action = {
+        ZoneChange.Action.ADD: ZoneChange.Action.DELETE,
+        ZoneChange.Action.DELETE: ZoneChange.Action.ADD,
+        ZoneChange.Action.CHANGE: ZoneChange.Action.CHANGE,
+    }[change.action]
+    return ZoneChange.objects.create(
+        domain=domain,
+        action=action,
+        before=before,
+        after=new_after,
+        record=current,
+        user=user,
+        rollback_of=change,
+    )
