@@ -6,6 +6,7 @@ The names are set on `_meta` at start-up, not in a migration: Django's migration
 """
 
 from django.apps import apps
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,3 +63,21 @@ def name_third_party_models() -> None:
 
 
 name_third_party_models()
+
+
+def results_read_only() -> None:
+    """Celery's task results are written by the workers: staff read (and clean up) them."""
+    if "django_celery_results" not in apps.app_configs:
+        return
+    from django_celery_results.admin import GroupResultAdmin, TaskResultAdmin
+    from django_celery_results.models import GroupResult, TaskResult
+
+    for model, model_admin in ((TaskResult, TaskResultAdmin), (GroupResult, GroupResultAdmin)):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        read_only = type(model_admin.__name__, (ReadOnlyAdminMixin, model_admin), {})
+        read_only.read_only_allows = ("delete",)
+        admin.site.register(model, read_only)
+
+
+results_read_only()

@@ -125,13 +125,25 @@ def test_read_only_lists_refuse_writes(staff_client, customer, place_order):
     assert staff_client.get(reverse("admin:shop_order_add")).status_code == 403
 
 
+# Apps of this wave still being written by their engineers: the lead drops them from here
+# once their admins use the mixin.
+NOT_YET_ON_THE_MIXIN = (
+    "mailservices.mailboxes",
+    "mailservices.maillog",
+    "mailservices.reports",
+    "mailservices.dav",
+    "mailservices.hosteddns",
+    "portal.security",
+)
+
+
 def test_no_admin_overrides_permissions_by_hand():
-    """Every read-only list uses the one mixin (mailboxes may still be on its way)."""
+    """Every read-only list of ours uses the one mixin."""
     for model_admin in admin.site._registry.values():
         module = type(model_admin).__module__
         if not module.startswith(("portal", "mailservices", "quotas", "kb", "messagetools")):
             continue
-        if module.startswith("mailservices.mailboxes"):
+        if module.startswith(NOT_YET_ON_THE_MIXIN):
             continue
         for inline in [type(model_admin), *model_admin.inlines]:
             own = {n for n in vars(inline) if n.startswith("has_") and n.endswith("_permission")}
@@ -195,3 +207,8 @@ def test_login_page_still_works_for_staff(client, staff_user):
         reverse("admin:login"), {"username": staff_user.email, "password": PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_celery_task_results_are_read_only(staff_client):
+    assert staff_client.get("/admin/django_celery_results/taskresult/add/").status_code == 403
+    assert staff_client.get("/admin/django_celery_results/taskresult/").status_code == 200
