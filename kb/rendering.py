@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import markdown
 import nh3
-from django.conf import settings
 from markdown.extensions.toc import slugify_unicode
+
+from portal.core.app_settings import app_settings as portal
 
 
 class GuideRenderError(ValueError):
@@ -21,34 +22,34 @@ class GuideRenderError(ValueError):
 
 def _mx_records() -> str:
     lines = []
-    for index, host in enumerate(settings.PORTAL_MX_HOSTS):
+    for index, host in enumerate(portal.MX_HOSTS):
         lines.append(f"@    3600  IN  MX  {10 * (index + 1)}  {host}.")
     return "\n".join(lines)
 
 
 # name -> (what it is, how to compute it from settings)
 PLACEHOLDERS: dict[str, tuple[str, Callable[[], str]]] = {
-    "provider_name": ("PORTAL_PROVIDER_NAME", lambda: settings.PORTAL_PROVIDER_NAME),
-    "provider_domain": ("PORTAL_PROVIDER_DOMAIN", lambda: settings.PORTAL_PROVIDER_DOMAIN),
-    "mail_host": ("PORTAL_MAIL_HOST", lambda: settings.PORTAL_MAIL_HOST),
-    "mx_hosts": ("PORTAL_MX_HOSTS, comma-separated", lambda: ", ".join(settings.PORTAL_MX_HOSTS)),
-    "mx_primary": ("first of PORTAL_MX_HOSTS", lambda: settings.PORTAL_MX_HOSTS[0]),
+    "provider_name": ("PORTAL_PROVIDER_NAME", lambda: portal.PROVIDER_NAME),
+    "provider_domain": ("PORTAL_PROVIDER_DOMAIN", lambda: portal.PROVIDER_DOMAIN),
+    "mail_host": ("PORTAL_MAIL_HOST", lambda: portal.MAIL_HOST),
+    "mx_hosts": ("PORTAL_MX_HOSTS, comma-separated", lambda: ", ".join(portal.MX_HOSTS)),
+    "mx_primary": ("first of PORTAL_MX_HOSTS", lambda: portal.MX_HOSTS[0]),
     "mx_records": ("PORTAL_MX_HOSTS as zone-file lines, priority 10, 20, ...", _mx_records),
-    "spf_include": ("PORTAL_SPF_INCLUDE", lambda: settings.PORTAL_SPF_INCLUDE),
+    "spf_include": ("PORTAL_SPF_INCLUDE", lambda: portal.SPF_INCLUDE),
     "spf_record": (
         "v=spf1 include:PORTAL_SPF_INCLUDE ~all",
-        lambda: f"v=spf1 include:{settings.PORTAL_SPF_INCLUDE} ~all",
+        lambda: f"v=spf1 include:{portal.SPF_INCLUDE} ~all",
     ),
     "outbound_ips": (
         "PORTAL_OUTBOUND_IPS, comma-separated",
-        lambda: ", ".join(settings.PORTAL_OUTBOUND_IPS),
+        lambda: ", ".join(portal.OUTBOUND_IPS),
     ),
-    "dkim_selector": ("PORTAL_DKIM_SELECTOR", lambda: settings.PORTAL_DKIM_SELECTOR),
-    "newsletter_url": ("PORTAL_NEWSLETTER_URL", lambda: settings.PORTAL_NEWSLETTER_URL),
-    "abuse_email": ("PORTAL_ABUSE_EMAIL", lambda: settings.PORTAL_ABUSE_EMAIL),
-    "ncsc_report_url": ("PORTAL_NCSC_REPORT_URL", lambda: settings.PORTAL_NCSC_REPORT_URL),
-    "webmail_url": ("PORTAL_WEBMAIL_URL", lambda: settings.PORTAL_WEBMAIL_URL),
-    "base_url": ("PORTAL_BASE_URL", lambda: settings.PORTAL_BASE_URL),
+    "dkim_selector": ("PORTAL_DKIM_SELECTOR", lambda: portal.DKIM_SELECTOR),
+    "newsletter_url": ("PORTAL_NEWSLETTER_URL", lambda: portal.NEWSLETTER_URL),
+    "abuse_email": ("PORTAL_ABUSE_EMAIL", lambda: portal.ABUSE_EMAIL),
+    "ncsc_report_url": ("PORTAL_NCSC_REPORT_URL", lambda: portal.NCSC_REPORT_URL),
+    "webmail_url": ("PORTAL_WEBMAIL_URL", lambda: portal.WEBMAIL_URL),
+    "base_url": ("PORTAL_BASE_URL", lambda: portal.BASE_URL),
 }
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")

@@ -8,17 +8,18 @@ import re
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from mailservices.app_settings import app_settings
 
 SCHEME = "{ARGON2ID}"
 MIN_LENGTH = 10
 
 
 def _hasher() -> PasswordHasher:
-    return PasswordHasher(**settings.PORTAL_MAIL_PASSWORD_ARGON2, type=Type.ID)
+    return PasswordHasher(**app_settings.PASSWORD_ARGON2, type=Type.ID)
 
 
 def hash_mail_password(password: str) -> str:

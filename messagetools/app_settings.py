@@ -1,31 +1,38 @@
-"""The message tools' settings, with their defaults (override in Django settings)."""
+"""The message tools' settings (`MESSAGETOOLS_*`), each with its documented default."""
 
-from django.conf import settings
+# ruff: noqa: N802 - settings are upper case, as in django.conf.settings
+
+from portal.core.app_settings import app_settings as portal_settings
+from portal.core.conf import AppSettings
 
 
-class AppSettings:
+class MessagetoolsSettings(AppSettings):
+    prefix = "MESSAGETOOLS_"
+
     @property
-    def MAX_UPLOAD_BYTES(self) -> int:  # noqa: N802 - settings are upper case
+    def MAX_UPLOAD_BYTES(self) -> int:
         """Largest .eml accepted for a check, a bounce or a phishing report (25 MB)."""
-        return getattr(settings, "MESSAGETOOLS_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+        return self._setting("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 
     @property
-    def MAX_PASTE_CHARS(self) -> int:  # noqa: N802
+    def MAX_PASTE_CHARS(self) -> int:
         """Longest pasted message source; larger messages are uploaded as a file."""
-        return getattr(settings, "MESSAGETOOLS_MAX_PASTE_CHARS", 1_000_000)
+        return self._setting("MAX_PASTE_CHARS", 1_000_000)
 
     @property
-    def CHECK_KEEP_DAYS(self) -> int:  # noqa: N802
+    def CHECK_KEEP_DAYS(self) -> int:
         """Days a message check (with the uploaded message) is kept before the clean-up."""
-        return getattr(settings, "MESSAGETOOLS_CHECK_KEEP_DAYS", 7)
+        return self._setting("CHECK_KEEP_DAYS", 7)
 
     @property
-    def ABUSE_EMAIL(self) -> str:  # noqa: N802
-        return settings.PORTAL_ABUSE_EMAIL
+    def ABUSE_EMAIL(self) -> str:
+        """Where phishing reports go: the provider's abuse team (PORTAL_ABUSE_EMAIL)."""
+        return portal_settings.ABUSE_EMAIL
 
     @property
-    def NCSC_REPORT_URL(self) -> str:  # noqa: N802
-        return settings.PORTAL_NCSC_REPORT_URL
+    def NCSC_REPORT_URL(self) -> str:
+        """The national reporting form customers are pointed to (PORTAL_NCSC_REPORT_URL)."""
+        return portal_settings.NCSC_REPORT_URL
 
 
-app_settings = AppSettings()
+app_settings = MessagetoolsSettings()

@@ -2,7 +2,7 @@
 
 from celery.schedules import crontab
 
-BEAT_SCHEDULE = {
+SCHEDULE = {
     "messagetools-delete-old-checks": {
         "task": "messagetools.delete_old_message_checks",
         "schedule": crontab(hour=3, minute=40),

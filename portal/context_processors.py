@@ -1,10 +1,10 @@
 """Values every page's layout needs."""
 
-from django.conf import settings
+from portal.core.app_settings import app_settings
 
 
 def portal(request):
     return {
-        "provider_name": settings.PORTAL_PROVIDER_NAME,
-        "mail_host": settings.PORTAL_MAIL_HOST,
+        "provider_name": app_settings.PROVIDER_NAME,
+        "mail_host": app_settings.MAIL_HOST,
     }

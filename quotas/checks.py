@@ -4,7 +4,7 @@ import ipaddress
 
 from django.core.checks import Error, register
 
-from quotas.conf import quota_settings
+from quotas.app_settings import app_settings as quota_settings
 
 
 @register()

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import redis
 import redis.asyncio
 
-from quotas.conf import quota_settings
+from quotas.app_settings import app_settings as quota_settings
 
 RedisError = redis.RedisError
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mailservices.models import Address
 from quotas import counters
-from quotas.conf import quota_settings
+from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import Channel
 from quotas.models import UsageHour
 from quotas.selectors import address_email, sending_limits

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connections
 from django.urls import NoReverseMatch, reverse
 
 from quotas import counters, policy
-from quotas.conf import quota_settings
+from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import PHP_MAIL_FALLBACK, Channel
 from quotas.selectors import address_email, address_for_sender, sending_limit
 

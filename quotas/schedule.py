@@ -1,8 +1,8 @@
-"""Periodic jobs of the sending limits (picked up by portal/settings/celery.py)."""
+"""Periodic jobs of the sending limits (found through the app registry by portal.core.schedules)."""
 
 from celery.schedules import crontab
 
-BEAT_SCHEDULE = {
+SCHEDULE = {
     "quotas-usage-rollup": {
         "task": "quotas.usage_rollup",
         "schedule": crontab(minute="2"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mailservices.models import Address
 from mailservices.validators import to_a_label
 from quotas import counters
-from quotas.conf import quota_settings
+from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import PHP_MAIL_FALLBACK, Channel, LimitRule, plan_channels, plan_rule
 from quotas.models import SendingLimitOverride, UsageHour
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from mailservices.models import Address
 from portal.accounts.services import user_language
 from quotas import counters
-from quotas.conf import quota_settings
+from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import Channel
 from quotas.models import SendingLimitOverride, UsageAlert, UsageHour
 from quotas.selectors import addresses_by_email, sending_limits

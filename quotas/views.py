@@ -1,13 +1,13 @@
 """Customer pages: how much of its sending limit an address (or a whole service) used."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from mailservices.models import Address, MailService
 from portal.accounts.decorators import customer_required
+from portal.core.app_settings import app_settings as portal_settings
+from quotas.app_settings import app_settings as quota_settings
 from quotas.charts import daily_chart, hourly_chart
-from quotas.conf import quota_settings
 from quotas.selectors import usage_for_addresses, usage_totals_by_hour
 
 
@@ -15,7 +15,7 @@ def _common(now):
     return {
         "now": now,
         "window_hours": quota_settings.WINDOW_SECONDS // 3600,
-        "newsletter_url": settings.PORTAL_NEWSLETTER_URL,
+        "newsletter_url": portal_settings.NEWSLETTER_URL,
     }
 
 

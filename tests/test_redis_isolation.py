@@ -17,7 +17,7 @@ def private_redis(_private_redis):
 
 def test_every_redis_user_points_at_the_private_server(private_redis):
     from portal.celery import app
-    from quotas.conf import quota_settings
+    from quotas.app_settings import app_settings as quota_settings
 
     expected = private_redis.url
     assert os.environ["REDIS_URL"] == expected  # inherited by policyd and other daemons

@@ -2,7 +2,7 @@
 
 from celery.schedules import crontab
 
-BEAT_SCHEDULE = {
+SCHEDULE = {
     "diagnosis-hourly-slice": {
         "task": "diagnosis.diagnose_hourly_slice",
         "schedule": crontab(minute=0),

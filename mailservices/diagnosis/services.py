@@ -12,12 +12,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from mailservices.diagnosis.app_settings import app_settings
 from mailservices.diagnosis.checks import CHECK_NAMES, ERROR, OK, WARNING, ProviderFacts
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
 from mailservices.models import MailService
 from mailservices.provisioning.models import DkimKey
 from mailservices.provisioning.services import dkim_key_ensure
+from portal.core.app_settings import app_settings as portal_settings
 from portal.core.jobs import job_claim, job_fail, job_finish, job_progress, jobs_claim
 
 logger = logging.getLogger(__name__)
@@ -132,7 +134,7 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
         result = diagnose(
             service.domain.name,
             provider=_provider_for(key),
-            nameserver=nameserver or settings.PORTAL_DIAGNOSIS_NAMESERVER or None,
+            nameserver=nameserver or app_settings.NAMESERVER or None,
             dkim_public_key=key.public_key,
             progress=progress,
         )
@@ -167,7 +169,7 @@ def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[Di
             outcomes += await diagnose_many(
                 [run.service.domain.name for run, _key in group],
                 provider=_provider_for(group[0][1]),
-                nameserver=nameserver or settings.PORTAL_DIAGNOSIS_NAMESERVER or None,
+                nameserver=nameserver or app_settings.NAMESERVER or None,
                 keys={run.service.domain.name: key.public_key for run, key in group},
                 return_exceptions=True,
             )
@@ -205,9 +207,7 @@ def diagnosis_notify_if_broken(*, run: DiagnosisRun) -> bool:
         return False
     service = MailService.objects.select_related("domain__customer__owner").get(pk=run.service_id)
     owner = service.domain.customer.owner
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "diagnosis:service_diagnosis", args=[service.pk]
-    )
+    url = portal_settings.BASE_URL + reverse("diagnosis:service_diagnosis", args=[service.pk])
     from mailservices.diagnosis.selectors import checks_of
 
     with translation.override(getattr(owner, "language", None) or settings.LANGUAGE_CODE):
@@ -215,7 +215,7 @@ def diagnosis_notify_if_broken(*, run: DiagnosisRun) -> bool:
             "service": service,
             "checks": [c for c in checks_of(run) if c.status == ERROR],
             "url": url,
-            "provider": settings.PORTAL_PROVIDER_NAME,
+            "provider": portal_settings.PROVIDER_NAME,
         }
         subject = render_to_string("diagnosis/email/error_subject.txt", context).strip()
         body = render_to_string("diagnosis/email/error_body.txt", context)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from mailservices.diagnosis.app_settings import app_settings
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.services import (
     diagnosis_create_scheduled,
@@ -34,7 +34,7 @@ def diagnose_new_service(service_pk: int) -> None:
     if service is None:
         return
     mailservice_provision_dns(service=service)
-    if settings.PORTAL_DIAGNOSIS_ON_CREATE:
+    if app_settings.ON_CREATE:
         diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.PROVISIONED)
 
 

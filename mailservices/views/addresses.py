@@ -1,7 +1,6 @@
 """Address pages: create (normal and catch-all), detail with client settings, edit, disable,
 delete, mail password, aliases, forwards, responder and the Apple profile download."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -26,6 +25,7 @@ from mailservices.forms import (
 from mailservices.models import CATCHALL_LOCAL_PART, Address
 from mailservices.services import addresses as address_services
 from portal.accounts.decorators import customer_required
+from portal.core.app_settings import app_settings as portal_settings
 
 
 def _service(request, pk):
@@ -121,7 +121,7 @@ def _detail_context(address, **forms):
         "alias_form": forms.get("alias_form") or AliasForm(),
         "forward_form": forms.get("forward_form") or ForwardForm(),
         "responder": getattr(address, "responder", None),
-        "provider_name": settings.PORTAL_PROVIDER_NAME,
+        "provider_name": portal_settings.PROVIDER_NAME,
     }
 
 

@@ -5,7 +5,6 @@ var/celery) and results go to the database (django-celery-results), so `make run
 a real worker with embedded beat and nothing else installed.
 """
 
-import importlib
 from pathlib import Path
 
 from portal.settings.base import BASE_DIR, REDIS_URL, env
@@ -38,22 +37,7 @@ CELERY_TIMEZONE = "Europe/Zurich"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Periodic jobs: each app declares its own in `<app>/schedule.py` as a plain dict named
-# BEAT_SCHEDULE (no Django imports there). DatabaseScheduler copies them into the
+# SCHEDULE (no Django imports there). `portal.core.schedules` finds them through the app
+# registry once it is ready and merges them in here; DatabaseScheduler copies them into the
 # django-celery-beat tables at start-up, where staff can see and pause them in the admin.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _app in (
-    "portal.shop",
-    "mailservices",
-    "mailservices.diagnosis",
-    "mailservices.mailstack",
-    "quotas",
-    "kb",
-    "messagetools",
-):
-    try:
-        _module = importlib.import_module(f"{_app}.schedule")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{_app}.schedule":
-            raise
-        continue
-    CELERY_BEAT_SCHEDULE.update(_module.BEAT_SCHEDULE)

@@ -1,14 +1,15 @@
 """System checks of the shop's settings: the creditor account must make valid QR-bills."""
 
-from django.conf import settings
 from django.core import checks
 from stdnum import iban
+
+from portal.shop.app_settings import app_settings
 
 
 @checks.register(checks.Tags.compatibility)
 def check_creditor_account(app_configs, **kwargs):
     errors = []
-    account = getattr(settings, "PORTAL_CREDITOR_IBAN", "")
+    account = app_settings.CREDITOR_IBAN
     if not iban.is_valid(account) or iban.compact(account)[:2] not in ("CH", "LI"):
         errors.append(
             checks.Error(
@@ -18,8 +19,10 @@ def check_creditor_account(app_configs, **kwargs):
             )
         )
     for name in ("NAME", "STREET", "POSTCODE", "TOWN", "COUNTRY"):
-        if not getattr(settings, f"PORTAL_CREDITOR_{name}", ""):
+        if not getattr(app_settings, f"CREDITOR_{name}"):
             errors.append(
                 checks.Error(f"PORTAL_CREDITOR_{name} must be set for invoices.", id="shop.E002")
             )
+    if app_settings.INVOICE_DUE_DAYS < 1:
+        errors.append(checks.Error("PORTAL_INVOICE_DUE_DAYS must be at least 1.", id="shop.E003"))
     return errors

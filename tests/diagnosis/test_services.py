@@ -7,7 +7,7 @@ from django.core import mail
 
 from mailservices.diagnosis import selectors, services, tasks
 from mailservices.diagnosis.models import DiagnosisRun
-from mailservices.diagnosis.schedule import BEAT_SCHEDULE
+from mailservices.diagnosis.schedule import SCHEDULE as BEAT_SCHEDULE
 from mailservices.models import Domain
 from mailservices.plans import Plan
 from mailservices.provisioning import selectors as provisioning_selectors

@@ -11,7 +11,7 @@ from messagetools.app_settings import app_settings
 from messagetools.engine import NotAMessage
 from messagetools.engine.check import CHECK_STEPS
 from messagetools.models import CHECK_STEP_LABELS, MessageCheck
-from messagetools.schedule import BEAT_SCHEDULE
+from messagetools.schedule import SCHEDULE as BEAT_SCHEDULE
 from messagetools.services import (
     message_check_create,
     message_check_delete,

@@ -8,7 +8,7 @@ from mailservices.plans import Plan
 from quotas import tasks
 from quotas.counters import counter_id
 from quotas.models import UsageAlert, UsageHour
-from quotas.schedule import BEAT_SCHEDULE
+from quotas.schedule import SCHEDULE as BEAT_SCHEDULE
 from quotas.services import counters_clear_expired, usage_alerts_send, usage_rollup
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)

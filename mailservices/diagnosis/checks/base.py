@@ -187,12 +187,12 @@ class ProviderFacts:
 
     @classmethod
     def from_settings(cls) -> ProviderFacts:
-        from django.conf import settings
+        from portal.core.app_settings import app_settings as portal
 
         return cls(
-            mail_host=settings.PORTAL_MAIL_HOST,
-            mx_hosts=tuple(settings.PORTAL_MX_HOSTS),
-            spf_include=settings.PORTAL_SPF_INCLUDE,
-            outbound_networks=tuple(settings.PORTAL_OUTBOUND_IPS),
-            dkim_selector=settings.PORTAL_DKIM_SELECTOR,
+            mail_host=portal.MAIL_HOST,
+            mx_hosts=tuple(portal.MX_HOSTS),
+            spf_include=portal.SPF_INCLUDE,
+            outbound_networks=tuple(portal.OUTBOUND_IPS),
+            dkim_selector=portal.DKIM_SELECTOR,
         )
