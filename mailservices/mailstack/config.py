@@ -73,6 +73,11 @@ class Layout:
     submission_host: str = "127.0.0.1:25"  # where Dovecot sends responder replies
     tls_cert: str = "/etc/ssl/certs/mail.pem"
     tls_key: str = "/etc/ssl/private/mail.key"
+    # Dovecot master user the mail import logs in as (`address*user`); "" for none.
+    import_master_user: str = field(
+        default_factory=lambda: getattr(settings, "PORTAL_MAILBOXES_MASTER_USER", "")
+    )
+    import_master_hash: str = field(default_factory=lambda: _import_master_hash())
 
     @property
     def postfix_dir(self) -> Path:
@@ -85,6 +90,16 @@ class Layout:
     @property
     def sieve_dir(self) -> Path:
         return self.out_dir / "sieve"
+
+
+def _import_master_hash() -> str:
+    """Dovecot hash of the import's master password from the settings ("" if unset)."""
+    password = getattr(settings, "PORTAL_MAILBOXES_MASTER_PASSWORD", "")
+    if not password:
+        return ""
+    from mailservices.passwords import hash_mail_password
+
+    return hash_mail_password(password)
 
 
 def _one_line(query: str) -> str:
@@ -205,17 +220,19 @@ lmtp unix - - n - - lmtp flags=O
 """
 
 
-def dovecot_sql_conf(layout: Layout) -> str:
-    db = layout.database
+def _dovecot_connect(db: Database) -> str:
     if db.driver == "sqlite":
-        connect = db.name
-    else:
-        connect = f"host={db.host} port={db.port} dbname={db.name} user={db.user}" + (
-            f" password={db.password}" if db.password else ""
-        )
+        return db.name
+    return f"host={db.host} port={db.port} dbname={db.name} user={db.user}" + (
+        f" password={db.password}" if db.password else ""
+    )
+
+
+def dovecot_sql_conf(layout: Layout) -> str:
+    connect = _dovecot_connect(layout.database)
     return f"""\
 # Written by `manage.py mailstack_config`: Dovecot's passdb and userdb from the portal.
-driver = {db.driver}
+driver = {layout.database.driver}
 connect = {connect}
 default_pass_scheme = ARGON2ID
 password_query = {_one_line(lookups.PASSDB_QUERY)}
@@ -224,8 +241,43 @@ iterate_query = {_one_line(lookups.USERDB_ITERATE_QUERY)}
 """
 
 
+def dovecot_usage_dict_conf(layout: Layout) -> str:
+    """Dovecot's dict map that writes each mailbox's quota usage into `mailboxes_usage`."""
+    maps = "".join(
+        f"""
+map {{
+  pattern = priv/quota/{key}
+  table = mailboxes_usage
+  username_field = username
+  value_field = {column}
+  value_type = uint
+}}
+"""
+        for key, column in (("storage", "used_bytes"), ("messages", "messages"))
+    )
+    return (
+        "# Written by `manage.py mailstack_config`: quota_clone writes usage to the portal.\n"
+        f"connect = {_dovecot_connect(layout.database)}\n{maps}"
+    )
+
+
+def _import_master_passdb(layout: Layout) -> str:
+    if not (layout.import_master_user and layout.import_master_hash):
+        return ""
+    return f"""# The mail import logs in as `address*{layout.import_master_user}` (master user).
+auth_master_user_separator = *
+passdb {{
+  driver = passwd-file
+  args = {layout.dovecot_dir / "master-users"}
+  master = yes
+  result_success = continue
+}}
+"""
+
+
 def dovecot_conf(layout: Layout) -> str:
     sql = layout.dovecot_dir / "dovecot-sql.conf.ext"
+    usage_dict = layout.dovecot_dir / "dovecot-dict-usage.conf.ext"
     before = "\n".join(
         f"  {script.purpose} = {layout.sieve_dir / script.filename}" for script in sieve.SCRIPTS
     )
@@ -243,7 +295,7 @@ auth_mechanisms = plain login
 disable_plaintext_auth = yes
 recipient_delimiter = +
 lmtp_save_to_detail_mailbox = no
-mail_plugins = $mail_plugins quota
+mail_plugins = $mail_plugins quota quota_clone
 protocol lmtp {{
   mail_plugins = $mail_plugins sieve
 }}
@@ -273,7 +325,7 @@ namespace inbox {{
   }}
 }}
 
-passdb {{
+{_import_master_passdb(layout)}passdb {{
   driver = sql
   args = {sql}
 }}
@@ -285,10 +337,22 @@ userdb {{
 plugin {{
   quota = count:User quota
   quota_vsizes = yes
+  quota_clone_dict = proxy::mailboxes_usage
   sieve = file:~/sieve;active=~/.dovecot.sieve
 {before}
   sieve_global_extensions = +vnd.dovecot.environment
   sieve_extensions = +editheader
+}}
+
+dict {{
+  mailboxes_usage = {layout.database.driver}:{usage_dict}
+}}
+service dict {{
+  unix_listener dict {{
+    mode = 0660
+    user = {layout.vmail_user}
+    group = {layout.vmail_group}
+  }}
 }}
 
 service lmtp {{
@@ -309,6 +373,9 @@ def render(layout: Layout) -> dict[str, str]:
     files["postfix/master.cf.portal"] = master_cf(layout)
     files["dovecot/dovecot-sql.conf.ext"] = dovecot_sql_conf(layout)
     files["dovecot/portal.conf"] = dovecot_conf(layout)
+    files["dovecot/dovecot-dict-usage.conf.ext"] = dovecot_usage_dict_conf(layout)
+    if layout.import_master_user and layout.import_master_hash:
+        files["dovecot/master-users"] = f"{layout.import_master_user}:{layout.import_master_hash}\n"
     for script in sieve.SCRIPTS:
         files[f"sieve/{script.filename}"] = script.text
     return files
@@ -316,7 +383,9 @@ def render(layout: Layout) -> dict[str, str]:
 
 # Files holding the database password: readable by root and the daemons only.
 SECRET_FILES = {f"postfix/{m.name}.cf" for m in lookups.POSTFIX_MAPS} | {
-    "dovecot/dovecot-sql.conf.ext"
+    "dovecot/dovecot-sql.conf.ext",
+    "dovecot/dovecot-dict-usage.conf.ext",
+    "dovecot/master-users",
 }
 
 

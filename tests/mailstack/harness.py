@@ -175,6 +175,12 @@ class MailStack:
         layout = self.layout()
         files = config.render(layout)
         config.write(files, layout.out_dir)
+        # As in production (README): the secret files Dovecot's auth and dict processes read
+        # belong to the group dovecot.
+        dovecot_gid = grp.getgrnam("dovecot").gr_gid
+        for name in ("dovecot-sql.conf.ext", "dovecot-dict-usage.conf.ext", "master-users"):
+            if (layout.dovecot_dir / name).exists():
+                os.chown(layout.dovecot_dir / name, 0, dovecot_gid)
         self.postfix_dir.mkdir()
         (self.base / "queue").mkdir()
         (self.postfix_dir / "main.cf").write_text(

@@ -1,0 +1,141 @@
+"""Staff: storage per mailbox, storage overrides (through the service) and the alerts sent."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.mailboxes.models import MailboxStorage, StorageAlert, StorageOverride
+from mailservices.mailboxes.selectors import MB, storage_of, with_storage
+from mailservices.mailboxes.services import storage_override_create, storage_override_end
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MailboxStorage)
+class MailboxStorageAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "used", "quota", "percent", "messages", "source")
+    search_fields = ("local_part", "service__domain__name")
+    list_select_related = ("service__domain",)
+    list_filter = ("service__plan",)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+    def get_queryset(self, request):
+        return with_storage(super().get_queryset(request).filter(kind="mailbox")).order_by(
+            "-storage_used"
+        )
+
+    @admin.display(description=_("Belegt"), ordering="storage_used")
+    def used(self, obj):
+        return filesizeformat(obj.storage_used)
+
+    @admin.display(description=_("Speicherplatz"), ordering="storage_quota")
+    def quota(self, obj):
+        return filesizeformat(obj.storage_quota * MB)
+
+    @admin.display(description=_("Anteil"))
+    def percent(self, obj):
+        return f"{storage_of(obj).percent} %"
+
+    @admin.display(description=_("Nachrichten"), ordering="storage_messages")
+    def messages(self, obj):
+        return obj.storage_messages
+
+    @admin.display(description=_("Grundlage"))
+    def source(self, obj):
+        return _("angepasst") if obj.storage_override is not None else _("Abonnement")
+
+
+@admin.register(StorageOverride)
+class StorageOverrideAdmin(admin.ModelAdmin):
+    list_display = (
+        "address",
+        "quota_mb",
+        "state",
+        "starts_at",
+        "ends_at",
+        "approved_by",
+        "request_reference",
+        "created_at",
+    )
+    list_filter = (("ended_at", admin.EmptyFieldListFilter),)
+    search_fields = ("address__local_part", "address__service__domain__name", "request_reference")
+    list_select_related = ("address__service__domain", "approved_by")
+    autocomplete_fields = ("address",)
+    actions = ["end_overrides"]
+    add_fields = ("address", "quota_mb", "reason", "request_reference", "starts_at", "ends_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_fields
+        return (*self.add_fields, "approved_by", "created_at", "ended_at", "ended_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)  # history is not edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Status"))
+    def state(self, obj):
+        now = timezone.now()
+        if obj.ended_at:
+            return _("beendet")
+        if obj.ends_at and obj.ends_at <= now:
+            return _("abgelaufen")
+        if obj.starts_at > now:
+            return _("geplant")
+        return _("aktiv")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        created = storage_override_create(
+            address=obj.address,
+            quota_mb=obj.quota_mb,
+            reason=obj.reason,
+            request_reference=obj.request_reference,
+            approved_by=request.user,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+        )
+        obj.pk = created.pk
+        obj.approved_by = created.approved_by
+
+    @admin.action(description=_("Ausgewählte Anpassungen jetzt beenden"))
+    def end_overrides(self, request, queryset):
+        for override in queryset:
+            try:
+                storage_override_end(override=override, ended_by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                return
+        self.message_user(request, _("Die Anpassungen sind beendet."), messages.SUCCESS)
+
+
+@admin.register(StorageAlert)
+class StorageAlertAdmin(ReadOnlyAdmin):
+    list_display = ("address", "level", "used", "quota", "recipient", "sent_at")
+    list_filter = ("level",)
+    search_fields = ("address__local_part", "address__service__domain__name")
+    list_select_related = ("address__service__domain",)
+
+    @admin.display(description=_("Belegt"))
+    def used(self, obj):
+        return filesizeformat(obj.used_bytes)
+
+    @admin.display(description=_("Speicherplatz"))
+    def quota(self, obj):
+        return filesizeformat(obj.quota_bytes)

@@ -1,0 +1,142 @@
+"""Mailbox storage (staff overrides, usage Dovecot reports, alerts) and mail imports."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mailservices.models import Address
+
+MIN_STORAGE_MB = 100
+MAX_STORAGE_MB = 1024 * 1024
+
+
+class StorageOverrideQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Overrides in force at `now` (the same rule as the Dovecot userdb view)."""
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now, ended_at__isnull=True).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
+        )
+
+
+class StorageOverride(models.Model):
+    """A storage size staff set for one address on a written, reasoned request.
+
+    Like the sending-limit overrides, rows are never edited: a new one ends the one before,
+    so the rows of an address are its history (who approved what, why and when).
+    """
+
+    address = models.ForeignKey(
+        Address,
+        on_delete=models.CASCADE,
+        related_name="storage_overrides",
+        verbose_name=_("Adresse"),
+    )
+    quota_mb = models.PositiveIntegerField(
+        _("Speicherplatz (MB)"),
+        validators=[MinValueValidator(MIN_STORAGE_MB), MaxValueValidator(MAX_STORAGE_MB)],
+    )
+    reason = models.TextField(_("Begründung"), max_length=2000)
+    request_reference = models.CharField(
+        _("Referenz der schriftlichen Anfrage"),
+        max_length=100,
+        help_text=_("z. B. die Ticketnummer der authentifizierten Anfrage des Kunden"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Genehmigt von"),
+    )
+    starts_at = models.DateTimeField(_("Gültig ab"), default=timezone.now)
+    ends_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
+    created_at = models.DateTimeField(_("Erfasst"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("Beendet von"),
+    )
+
+    objects = StorageOverrideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Angepasster Speicherplatz")
+        verbose_name_plural = _("Angepasster Speicherplatz")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quota_mb__gte=MIN_STORAGE_MB, quota_mb__lte=MAX_STORAGE_MB),
+                name="storage_override_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="storage_override_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason="") & ~models.Q(request_reference=""),
+                name="storage_override_reason_and_reference",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.address_id}: {self.quota_mb} MB"
+
+
+class MailboxUsage(models.Model):
+    """Storage used by one mailbox, written by Dovecot's quota_clone plugin (never by us).
+
+    Dovecot upserts `used_bytes` and `messages` by `username` (the address) whenever the
+    quota of a mailbox changes; the dict map is written by `mailstack_config`.
+    """
+
+    username = models.CharField(_("Adresse"), max_length=320, primary_key=True)
+    used_bytes = models.BigIntegerField(_("Belegt (Bytes)"), db_default=0)
+    messages = models.BigIntegerField(_("Nachrichten"), db_default=0)
+
+    class Meta:
+        db_table = "mailboxes_usage"
+        verbose_name = _("Speicherbelegung")
+        verbose_name_plural = _("Speicherbelegung")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.username
+
+
+class StorageAlert(models.Model):
+    """One crossing of a storage level: an email at 80 % / 100 %, or level 0 (back below,
+    no email) which lets the next crossing send again."""
+
+    address = models.ForeignKey(
+        Address, on_delete=models.CASCADE, related_name="storage_alerts", verbose_name=_("Adresse")
+    )
+    level = models.PositiveSmallIntegerField(_("Schwelle (%)"))
+    used_bytes = models.BigIntegerField(_("Belegt (Bytes)"))
+    quota_bytes = models.BigIntegerField(_("Speicherplatz (Bytes)"))
+    recipient = models.EmailField(_("Gesendet an"), blank=True)
+    sent_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Warnung zum Speicherplatz")
+        verbose_name_plural = _("Warnungen zum Speicherplatz")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["address", "-sent_at"], name="storage_alert_latest")]
+
+    def __str__(self):
+        return f"{self.address_id} {self.level} %"
+
+
+class MailboxStorage(Address):
+    """Addresses as staff see them in the storage admin (used / total per mailbox)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Postfach-Speicher")
+        verbose_name_plural = _("Postfach-Speicher")

@@ -1,0 +1,9 @@
+"""Periodic jobs of the mailboxes app (Celery beat format)."""
+
+SCHEDULE = {
+    "mailboxes-storage-alerts": {
+        "task": "mailboxes.storage_alerts_send",
+        "schedule": 300.0,
+    },
+}
+BEAT_SCHEDULE = SCHEDULE
