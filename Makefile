@@ -25,10 +25,12 @@ run: messages
 	$(PY) manage.py seed_demo
 	$(PY) manage.py load_guides
 	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@trap 'kill $$worker $$dav 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/celery -A portal worker -B --pool=solo --loglevel=INFO \
 	    --schedule=var/celerybeat-schedule >var/celery.log 2>&1 & worker=$$!; \
 	  echo "Celery worker with embedded beat: pid $$worker, log var/celery.log"; \
+	  $(PY) manage.py davserver --bind 127.0.0.1:5232 >var/dav.log 2>&1 & dav=$$!; \
+	  echo "Calendars/contacts (CalDAV/CardDAV): http://127.0.0.1:5232/ pid $$dav, log var/dav.log"; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Runs the whole test suite (SQLite unless DATABASE_URL/REDIS_URL are set).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import socketserver
 import threading
@@ -135,6 +136,8 @@ def make_server(
     """A bound, not yet serving DAV server (port 0 picks a free port)."""
     configuration = configuration or radicale_configuration()
     logging.getLogger("radicale").setLevel(app_settings.LOG_LEVEL)
+    folder = configuration.get("storage", "filesystem_folder")
+    os.makedirs(os.path.join(folder, "collection-root"), mode=0o700, exist_ok=True)
     server = DavHTTPServer(
         (host, port),
         max_connections=app_settings.MAX_CONNECTIONS,
