@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kb",
     "messagetools",
     "mailservices.maillog",
+    "mailservices.reports",
 ]
 
 MIDDLEWARE = [
