@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.maillog.models import Delivery, FollowPosition
+from portal.core.admin import ReadOnlyAdminMixin
 
 
 class BoundedCountPaginator(Paginator):
@@ -20,7 +21,7 @@ class BoundedCountPaginator(Paginator):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["time", "queue_id", "sender", "recipient", "status", "dsn", "relay"]
     list_filter = ["status"]
     # Exact matches use the indexes (queue id: the unique key's first column).
@@ -46,17 +47,9 @@ class DeliveryAdmin(admin.ModelAdmin):
             False,
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FollowPosition)
-class FollowPositionAdmin(admin.ModelAdmin):
+class FollowPositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    read_only_allows = ("delete",)  # forget a file: the follower starts it anew
     list_display = ["path", "inode", "offset", "lines", "updated_at"]
     readonly_fields = ["path", "inode", "offset", "lines", "pending", "updated_at"]
-
-    def has_add_permission(self, request):
-        return False

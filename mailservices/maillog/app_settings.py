@@ -2,12 +2,11 @@
 
 from django.conf import settings
 
+from portal.core.conf import AppSettings
 
-class MaillogSettings:
+
+class MaillogSettings(AppSettings):
     prefix = "PORTAL_MAILLOG_"
-
-    def _setting(self, name, default):
-        return getattr(settings, self.prefix + name, default)
 
     @property
     def RETENTION_DAYS(self) -> int:  # noqa: N802 - settings are upper case

@@ -8,5 +8,3 @@ SCHEDULE = {
         "schedule": crontab(hour=3, minute=25),
     },
 }
-# The name the settings' discovery read before contract 2 (same dict).
-BEAT_SCHEDULE = SCHEDULE

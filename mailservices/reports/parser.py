@@ -227,7 +227,12 @@ def _dmarc(data: bytes) -> Report:
                 meta[name] = _epoch(text)
             elif parent == "policy_published":
                 policy[name] = text
-            elif parent == "row" and name in ("source_ip", "count") or parent == "policy_evaluated" and name in ("disposition", "dkim", "spf"):
+            elif (
+                parent == "row"
+                and name in ("source_ip", "count")
+                or parent == "policy_evaluated"
+                and name in ("disposition", "dkim", "spf")
+            ):
                 row[name] = text
             elif parent == "identifiers" and name == "header_from":
                 row["header_from"] = text.lower()
