@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("mailservices.urls")),
     path("", include("mailservices.dav.urls")),
     path("", include("mailservices.diagnosis.urls")),
+    path("", include("mailservices.provisioning.urls")),
     path("", include("quotas.urls")),
     path("", include("kb.urls")),
     path("", include("messagetools.urls")),

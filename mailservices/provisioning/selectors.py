@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 
 from mailservices.diagnosis.checks import ProviderFacts
 from mailservices.models import Domain, MailService
-from mailservices.provisioning.models import ZoneRecord
+from mailservices.provisioning.models import ZoneChange, ZoneRecord
 from mailservices.provisioning.zone import mail_records, render_fragment, render_zone
 
 
@@ -33,4 +33,39 @@ def zone_text(*, service: MailService) -> str:
         nameservers=settings.PORTAL_DNS_NAMESERVERS,
         serial=serial,
         hostmaster=f"hostmaster@{settings.PORTAL_PROVIDER_DOMAIN}",
+    )
+
+
+# --- The DNS editor ---
+
+
+def hosted_domains(*, customer):
+    """The customer's domains whose zone we serve (everything else answers 404)."""
+    return Domain.objects.for_customer(customer).filter(source=Domain.Source.REGISTERED)
+
+
+def zone_record_get(*, customer):
+    return ZoneRecord.objects.filter(
+        domain__customer=customer, domain__source=Domain.Source.REGISTERED
+    ).select_related("domain")
+
+
+def zone_change_get(*, customer):
+    return ZoneChange.objects.filter(
+        domain__customer=customer, domain__source=Domain.Source.REGISTERED
+    ).select_related("domain")
+
+
+def zone_records(*, domain):
+    return ZoneRecord.objects.filter(domain=domain).order_by("-managed", "name", "type", "value")
+
+
+def zone_history(*, domain, limit: int = 20):
+    """The zone's latest changes, newest first, each knowing whether it was undone."""
+    undone = ZoneChange.objects.filter(rollback_of=OuterRef("pk"))
+    return (
+        ZoneChange.objects.filter(domain=domain)
+        .select_related("user")
+        .annotate(undone=Exists(undone))
+        .order_by("-created_at", "-pk")[:limit]
     )

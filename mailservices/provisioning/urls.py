@@ -1,0 +1,12 @@
+from django.urls import path
+
+from mailservices.provisioning import views
+
+app_name = "provisioning"
+
+urlpatterns = [
+    path("domains/<int:pk>/dns/", views.zone_detail, name="zone_detail"),
+    path("dns/records/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("dns/records/<int:pk>/delete/", views.record_delete, name="record_delete"),
+    path("dns/changes/<int:pk>/rollback/", views.change_rollback, name="change_rollback"),
+]

@@ -1,0 +1,129 @@
+"""The DNS editor of a hosted domain: records (list, add, change, delete), the DS record
+for the registry, and the change history with rollback. htmx swaps the editor section;
+without JavaScript every form is a plain POST-redirect-GET."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mailservices.forms import add_service_error
+from mailservices.hosteddns.selectors import zone_ds_records
+from mailservices.provisioning import selectors, services
+from mailservices.provisioning.forms import ManagedConfirmForm, ZoneRecordForm
+from portal.accounts.decorators import customer_required
+
+
+def _editor_context(domain, form=None):
+    return {
+        "domain": domain,
+        "records": selectors.zone_records(domain=domain),
+        "form": form or ZoneRecordForm(),
+        "ds_records": zone_ds_records(domain=domain),
+        "history": selectors.zone_history(domain=domain),
+    }
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def zone_detail(request, pk):
+    domain = get_object_or_404(selectors.hosted_domains(customer=request.customer), pk=pk)
+    form = ZoneRecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.zone_record_create(
+                domain=domain,
+                name=data["name"],
+                type=data["type"],
+                ttl=data["ttl"],
+                value=data["value"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Der Eintrag %(name)s %(type)s wurde gespeichert und ist sofort aktiv.")
+                % {"name": record.name, "type": record.type},
+            )
+            if request.htmx:
+                return render(
+                    request,
+                    "provisioning/partials/_zone_editor.html",
+                    _editor_context(domain),
+                )
+            return redirect("provisioning:zone_detail", pk=domain.pk)
+    template = (
+        "provisioning/partials/_zone_editor.html"
+        if request.htmx and request.method == "POST"
+        else "provisioning/zone_detail.html"
+    )
+    return render(request, template, _editor_context(domain, form))
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, pk):
+    record = get_object_or_404(selectors.zone_record_get(customer=request.customer), pk=pk)
+    initial = {"name": record.name, "type": record.type, "ttl": record.ttl, "value": record.value}
+    form = ZoneRecordForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.zone_record_update(
+                record=record,
+                name=data["name"],
+                type=data["type"],
+                ttl=data["ttl"],
+                value=data["value"],
+                user=request.user,
+                confirmed=data["confirm"],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Der Eintrag wurde geändert und ist sofort aktiv."))
+            return redirect("provisioning:zone_detail", pk=record.domain_id)
+    return render(
+        request,
+        "provisioning/record_edit.html",
+        {"record": record, "domain": record.domain, "form": form},
+    )
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def record_delete(request, pk):
+    record = get_object_or_404(selectors.zone_record_get(customer=request.customer), pk=pk)
+    form = ManagedConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.zone_record_delete(
+                record=record, user=request.user, confirmed=form.cleaned_data["confirm"]
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Der Eintrag wurde gelöscht."))
+            return redirect("provisioning:zone_detail", pk=record.domain_id)
+    return render(
+        request,
+        "provisioning/record_delete.html",
+        {"record": record, "domain": record.domain, "form": form},
+    )
+
+
+@customer_required
+@require_POST
+def change_rollback(request, pk):
+    change = get_object_or_404(selectors.zone_change_get(customer=request.customer), pk=pk)
+    try:
+        services.zone_change_rollback(change=change, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Die Änderung wurde rückgängig gemacht."))
+    return redirect("provisioning:zone_detail", pk=change.domain_id)
