@@ -23,7 +23,12 @@ def delete_old_message_checks() -> int:
     return message_checks_delete_old()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="messagetools.tasks.phishing_report_notify",  # the name it always had (queued tasks)
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def phishing_report_notify(report_pk: int) -> bool:
     """Sends a report to the abuse team (once; safe to run twice)."""
     report = PhishingReport.objects.select_related("customer").filter(pk=report_pk).first()

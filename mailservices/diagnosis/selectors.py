@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 
 from mailservices.diagnosis.checks import CHECK_NAMES, CheckResult
@@ -9,6 +10,7 @@ from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.models import MailService
 
 HISTORY_LENGTH = 10
+SLICES = 24  # the hourly beat job diagnoses one slice, so every service once a day
 
 
 def service_for_customer(*, customer, pk: int) -> MailService:
@@ -47,3 +49,15 @@ def checks_of(run: DiagnosisRun | None) -> list[CheckResult]:
         return []
     by_name = {c["name"]: CheckResult.from_storage(c) for c in run.results}
     return [by_name[n] for n in CHECK_NAMES if n in by_name]
+
+
+def services_in_slice(*, hour: int):
+    """The primary keys of one hour's slice of the services (not suspended): primary key
+    modulo 24, so slices stay even and every service is in one slice a day."""
+    return (
+        MailService.objects.exclude(status=MailService.Status.SUSPENDED)
+        .alias(slot=F("pk") % SLICES)
+        .filter(slot=hour % SLICES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -18,11 +18,13 @@ from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
 from mailservices.models import MailService
 from mailservices.provisioning.models import DkimKey
-from mailservices.provisioning.services import dkim_key_ensure
+from mailservices.provisioning.services import dkim_key_ensure, mailservice_provision_dns
 from portal.core.app_settings import app_settings as portal_settings
 from portal.core.jobs import job_claim, job_fail, job_finish, job_progress, jobs_claim
 
 logger = logging.getLogger(__name__)
+
+BATCH = 500  # runs per batch task: one asyncio batch, bounded in time and memory
 
 
 def _run_create(*, service: MailService, trigger: str) -> tuple[DiagnosisRun, bool]:
@@ -58,6 +60,29 @@ def diagnosis_queue(*, service: MailService, trigger: str = DiagnosisRun.Trigger
 
         transaction.on_commit(lambda: run_diagnosis.delay(run.pk))
     return run
+
+
+def diagnosis_prepare_new_service(*, service: MailService) -> DiagnosisRun | None:
+    """A service was just created: its DKIM key and zone records, then (unless switched off
+    by PORTAL_DIAGNOSIS_ON_CREATE) a first diagnosis at once. Safe to call twice."""
+    mailservice_provision_dns(service=service)
+    if not app_settings.ON_CREATE:
+        return None
+    return diagnosis_queue(service=service, trigger=DiagnosisRun.Trigger.PROVISIONED)
+
+
+def diagnosis_queue_slice(*, hour: int) -> int:
+    """Scheduled runs for each service of `hour`'s slice (`selectors.services_in_slice`),
+    handed to Celery in batches of `BATCH` runs (the asyncio path). Returns the runs made."""
+    from mailservices.diagnosis.selectors import services_in_slice
+    from mailservices.diagnosis.tasks import diagnose_batch
+
+    services = MailService.objects.filter(pk__in=services_in_slice(hour=hour)).order_by("pk")
+    run_pks = diagnosis_create_scheduled(services=services)
+    for start in range(0, len(run_pks), BATCH):
+        chunk = run_pks[start : start + BATCH]
+        transaction.on_commit(lambda chunk=chunk: diagnose_batch.delay(chunk))
+    return len(run_pks)
 
 
 def diagnosis_create_scheduled(*, services) -> list[int]:

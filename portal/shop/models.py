@@ -261,6 +261,9 @@ class Order(models.Model):
         _("Bereitstellungsversuche"), default=0
     )
     provisioning_error = models.TextField(_("Fehler bei der Bereitstellung"), blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("Bestätigung gesendet am"), null=True, blank=True, editable=False
+    )
 
     objects = OrderQuerySet.as_manager()
 

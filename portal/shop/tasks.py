@@ -1,19 +1,20 @@
-"""Celery entry points of the shop: each takes a primary key and calls a service."""
+"""Celery entry points of the shop: each takes a primary key and calls a service.
+
+The explicit task names are the ones Celery derived from this module until now, so messages
+already in the queue still find their task.
+"""
 
 from celery import shared_task
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import mail_admins, send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.core.mail import mail_admins
 
-from portal.shop.models import Order
-from portal.shop.selectors import order_line_label
+from portal.shop.services.confirmations import order_confirmation_send
 from portal.shop.services.orders import order_provision
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(
+    name="portal.shop.tasks.provision_order", bind=True, max_retries=5, default_retry_delay=60
+)
 def provision_order(self, order_id: int) -> str:
     """Delivers a paid order. A rule broken (ValidationError) waits for staff; anything else
     (database busy, a worker lost) is retried with a growing delay."""
@@ -30,20 +31,15 @@ def provision_order(self, order_id: int) -> str:
     return order.status
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=120)
-def send_order_confirmation(self, order_id: int, language: str = "de") -> None:
-    """The customer's confirmation email, in the language they ordered in."""
-    order = Order.objects.select_related("customer__owner", "invoice").get(pk=order_id)
-    with translation.override(language):
-        context = {
-            "order": order,
-            "lines": [(line, order_line_label(line)) for line in order.lines.order_by("position")],
-            "provider_name": settings.PORTAL_PROVIDER_NAME,
-            "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
-        }
-        subject = _("Ihre Bestellung %(number)s") % {"number": order.number}
-        body = render_to_string("shop/email/order_confirmation.txt", context)
+@shared_task(
+    name="portal.shop.tasks.send_order_confirmation",
+    bind=True,
+    max_retries=3,
+    default_retry_delay=120,
+)
+def send_order_confirmation(self, order_id: int, language: str = "de") -> bool:
+    """The customer's confirmation email (once: a second delivery of the task sends nothing)."""
     try:
-        send_mail(subject, body, None, [order.customer.owner.email])
+        return order_confirmation_send(order_id=order_id, language=language)
     except OSError as exc:
         raise self.retry(exc=exc) from exc

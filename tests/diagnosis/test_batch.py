@@ -140,7 +140,7 @@ def test_hourly_task_diagnoses_exactly_its_slice_in_batches(
     assert len(same_slice) >= 2
     MailService.objects.filter(pk=same_slice[-1].pk).update(status="suspended")
     expected = sorted(s.pk for s in same_slice[:-1])
-    monkeypatch.setattr(tasks, "BATCH", 1)
+    monkeypatch.setattr(services, "BATCH", 1)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert tasks.diagnose_hourly_slice(hour=hour) == len(expected)
     assert len(callbacks) == len(expected)  # one batch task per BATCH runs
