@@ -144,7 +144,10 @@ def _time(at: datetime) -> str:
     return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
 
 
-def overview_todos(*, usage: list[ChannelUsage]) -> list[Todo]:
-    """Every `Todo` of the overview, most urgent first (blocked before nearly blocked)."""
+def overview_todos(*, customer: Customer, usage: list[ChannelUsage]) -> list[Todo]:
+    """Every `Todo` of the overview, most urgent first (blocked before nearly blocked).
+
+    Another kind is one more selector here, e.g. `*storage_todos(customer=customer)`.
+    """
     todos = [*sending_limit_todos(usage=usage)]
     return sorted(todos, key=lambda todo: todo.level != "error")

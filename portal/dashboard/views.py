@@ -26,6 +26,6 @@ def overview(request):
             "services": services,
             "counts": overview_counts(customer=request.customer),
             "needs_attention": [s for s in services if s.diagnosis_status in ("error", "warning")],
-            "todos": overview_todos(usage=usage),
+            "todos": overview_todos(customer=request.customer, usage=usage),
         },
     )

@@ -78,7 +78,7 @@ def test_a_second_kind_of_to_do_is_one_more_list_of_todos(customer, counters):
     """The contract for storage (issue 12): any selector returning `Todo`s."""
     service = _service(customer, "speicher.ch")
     _send(counters, _mailbox(service, "voll"))
-    todos = overview_todos(usage=sending_usage(customer=customer))
+    todos = overview_todos(customer=customer, usage=sending_usage(customer=customer))
     assert all(isinstance(t, Todo) for t in todos) and todos[0].level == "error"
     assert {"level", "badge", "text", "url", "action"} == set(Todo.__dataclass_fields__)
 
