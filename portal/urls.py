@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("kb.urls")),
     path("", include("messagetools.urls")),
     path("", include("mailservices.maillog.urls")),
+    path("", include("mailservices.reports.urls")),
 ]
 
 handler404 = errors.page_not_found

@@ -34,3 +34,14 @@ def report_mail(
 
 def gz(data: bytes) -> bytes:
     return gzip.compress(data)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def world_reports(db, customer):
+    """The customer's domain kunde-a.ch (the samples report about it)."""
+    from mailservices.services import domain_create
+
+    return domain_create(customer=customer, name="kunde-a.ch")
