@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef
 
 from mailservices.diagnosis.checks import ProviderFacts
+from mailservices.hosteddns import mtasts
 from mailservices.models import Domain, MailService
 from mailservices.provisioning.models import ZoneChange, ZoneRecord
 from mailservices.provisioning.zone import mail_records, render_fragment, render_zone
@@ -69,3 +70,44 @@ def zone_history(*, domain, limit: int = 20):
         .annotate(undone=Exists(undone))
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+# --- MTA-STS ---
+
+
+def _zone_mx_hosts(domain) -> list[str]:
+    hosts = []
+    for value in ZoneRecord.objects.filter(domain=domain, name="@", type="MX").values_list(
+        "value", flat=True
+    ):
+        _pref, _sep, host = value.strip().partition(" ")
+        if host.strip(".") and host.strip() != ".":
+            hosts.append(host.strip().rstrip(".").lower())
+    return hosts
+
+
+def mta_sts_policy(*, domain) -> str | None:
+    """The MTA-STS policy of a mail domain: the hosted zone's own MX (mode `testing` as soon
+    as one of them is not ours), or our MX hosts for an external domain; None without a
+    mail service or without MX."""
+    if not MailService.objects.filter(domain=domain).exists():
+        return None
+    provider = ProviderFacts.from_settings()
+    if domain.source == Domain.Source.REGISTERED:
+        hosts = _zone_mx_hosts(domain)
+    else:
+        hosts = list(provider.mx_hosts)
+    if not hosts:
+        return None
+    mode = settings.PORTAL_MTA_STS_MODE
+    if any(h not in provider.mx_hosts for h in hosts):
+        mode = "testing"
+    return mtasts.policy_text(hosts, mode=mode, max_age=settings.PORTAL_MTA_STS_MAX_AGE)
+
+
+def mta_sts_domain_for_host(host: str):
+    """The domain whose policy host `mta-sts.<domain>` was asked for, or None."""
+    host = host.split(":", 1)[0].strip().rstrip(".").lower()
+    if not host.startswith("mta-sts."):
+        return None
+    return Domain.objects.filter(name=host[len("mta-sts.") :]).first()

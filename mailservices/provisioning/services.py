@@ -166,6 +166,7 @@ def zone_record_create(
         record=record,
         user=user,
     )
+    zone_mta_sts_sync(domain=domain)
     return record
 
 
@@ -200,6 +201,7 @@ def zone_record_update(
         record=record,
         user=user,
     )
+    zone_mta_sts_sync(domain=domain)
     return record
 
 
@@ -213,6 +215,7 @@ def zone_record_delete(*, record: ZoneRecord, user=None, confirmed=False) -> Non
         domain=domain, action=ZoneChange.Action.DELETE, before=_snapshot(record), user=user
     )
     record.delete()
+    zone_mta_sts_sync(domain=domain)
 
 
 @transaction.atomic
@@ -265,7 +268,7 @@ def zone_change_rollback(*, change: ZoneChange, user=None) -> ZoneChange:
         ZoneChange.Action.DELETE: ZoneChange.Action.ADD,
         ZoneChange.Action.CHANGE: ZoneChange.Action.CHANGE,
     }[change.action]
-    return ZoneChange.objects.create(
+    undo = ZoneChange.objects.create(
         domain=domain,
         action=action,
         before=before,
@@ -274,3 +277,23 @@ def zone_change_rollback(*, change: ZoneChange, user=None) -> ZoneChange:
         user=user,
         rollback_of=change,
     )
+    zone_mta_sts_sync(domain=domain)
+    return undo
+
+
+def zone_mta_sts_sync(*, domain: Domain) -> None:
+    """Keeps the managed `_mta-sts` id in step with the policy (the zone's MX): senders
+    fetch a policy again only when its id changes."""
+    from mailservices.hosteddns import mtasts
+    from mailservices.provisioning.selectors import mta_sts_policy
+
+    record = ZoneRecord.objects.filter(
+        domain=domain, name="_mta-sts", type="TXT", managed=True
+    ).first()
+    policy = mta_sts_policy(domain=domain)
+    if record is None or policy is None:
+        return
+    value = mtasts.sts_record_value(policy)
+    if record.value != value:
+        record.value = value
+        record.save(update_fields=["value", "updated_at"])

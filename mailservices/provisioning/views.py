@@ -4,6 +4,7 @@ without JavaScript every form is a plain POST-redirect-GET."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -127,3 +128,16 @@ def change_rollback(request, pk):
     else:
         messages.success(request, _("Die Änderung wurde rückgängig gemacht."))
     return redirect("provisioning:zone_detail", pk=change.domain_id)
+
+
+@require_http_methods(["GET", "HEAD"])
+def mta_sts_policy(request):
+    """RFC 8461 policy, public: https://mta-sts.<domain>/.well-known/mta-sts.txt (the host
+    names the domain; the name `mta-sts.<domain>` is a CNAME to the portal)."""
+    domain = selectors.mta_sts_domain_for_host(request.get_host())
+    policy = selectors.mta_sts_policy(domain=domain) if domain else None
+    if policy is None:
+        raise Http404("No MTA-STS policy for this host.")
+    response = HttpResponse(policy, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "max-age=300"
+    return response

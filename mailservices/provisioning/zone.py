@@ -7,6 +7,7 @@ always a zone a name server will load.
 from __future__ import annotations
 
 import dns.zone
+from django.conf import settings
 
 from mailservices.diagnosis.checks import ProviderFacts, Record
 from mailservices.diagnosis.checks import autoconfig as autoconfig_check
@@ -15,6 +16,7 @@ from mailservices.diagnosis.checks.dkim import dkim_name, dkim_value
 from mailservices.diagnosis.checks.dmarc import suggest_record as dmarc_record
 from mailservices.diagnosis.checks.spf import suggest_record as spf_record
 from mailservices.diagnosis.dns import normalize_name, txt_quote
+from mailservices.hosteddns import mtasts
 
 DEFAULT_TTL = 3600
 
@@ -22,7 +24,8 @@ DEFAULT_TTL = 3600
 def mail_records(
     domain: str, provider: ProviderFacts, dkim_public_key: str | None, spf_existing=()
 ) -> list[Record]:
-    """Every record mail needs at `domain`: MX, SPF, DKIM, DMARC, client set-up."""
+    """Every record mail needs at `domain`: MX, SPF, DKIM, DMARC, client set-up, MTA-STS
+    and TLS-RPT."""
     domain = normalize_name(domain)
     records = mx_check.expected_records(domain, provider)
     records.append(Record(domain, "TXT", spf_record(list(spf_existing), provider)))
@@ -32,7 +35,23 @@ def mail_records(
         )
     records.append(Record(f"_dmarc.{domain}", "TXT", dmarc_record()))
     records += autoconfig_check.expected_records(domain, provider)
+    records += mta_sts_records(domain, provider.mx_hosts)
     return records
+
+
+def mta_sts_records(domain: str, mx_hosts) -> list[Record]:
+    """MTA-STS (policy host and id) and TLS-RPT for `domain` whose mail goes to `mx_hosts`."""
+    domain = normalize_name(domain)
+    policy = mtasts.policy_text(
+        mx_hosts, mode=settings.PORTAL_MTA_STS_MODE, max_age=settings.PORTAL_MTA_STS_MAX_AGE
+    )
+    return [
+        Record(f"mta-sts.{domain}", "CNAME", normalize_name(settings.PORTAL_MTA_STS_HOST) + "."),
+        Record(f"_mta-sts.{domain}", "TXT", mtasts.sts_record_value(policy)),
+        Record(
+            f"_smtp._tls.{domain}", "TXT", mtasts.tlsrpt_record_value(settings.PORTAL_TLSRPT_RUA)
+        ),
+    ]
 
 
 def relative_name(name: str, domain: str) -> str:

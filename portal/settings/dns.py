@@ -13,3 +13,10 @@ PORTAL_DNS_HOSTMASTER = env("PORTAL_DNS_HOSTMASTER", default=f"hostmaster@{PORTA
 PORTAL_DNS_SERVER = env("PORTAL_DNS_SERVER", default="")
 # Sign hosted zones (PowerDNS live signing, ECDSA P-256 keys the portal generates).
 PORTAL_DNS_DNSSEC = env.bool("PORTAL_DNS_DNSSEC", default=True)
+# MTA-STS (RFC 8461): every mail domain's `mta-sts.<domain>` is a CNAME to this host, the
+# portal's web front, which serves /.well-known/mta-sts.txt for any of our domains.
+PORTAL_MTA_STS_HOST = env("PORTAL_MTA_STS_HOST", default=f"mta-sts.{PORTAL_PROVIDER_DOMAIN}")
+PORTAL_MTA_STS_MODE = env("PORTAL_MTA_STS_MODE", default="enforce")  # enforce | testing
+PORTAL_MTA_STS_MAX_AGE = env.int("PORTAL_MTA_STS_MAX_AGE", default=604800)  # one week
+# TLS-RPT (RFC 8460): where sending servers report TLS failures for our domains.
+PORTAL_TLSRPT_RUA = env("PORTAL_TLSRPT_RUA", default=f"mailto:tls-reports@{PORTAL_PROVIDER_DOMAIN}")
