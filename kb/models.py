@@ -13,17 +13,29 @@ from django.utils.translation import gettext_lazy as _
 
 class Language(models.TextChoices):
     GERMAN = "de", _("Deutsch")
+    FRENCH = "fr", _("Französisch")
+    ITALIAN = "it", _("Italienisch")
     ENGLISH = "en", _("Englisch")
 
 
+def kb_language(language: str | None) -> str:
+    """The guide language for a portal language code ("fr-ch" -> "fr"); German otherwise."""
+    code = (language or "").lower()[:2]
+    return code if code in Language.values else Language.GERMAN
+
+
 class Category(models.Model):
-    """A shelf of the knowledge base, named in both languages."""
+    """A shelf of the knowledge base, named in every language (German when one is missing)."""
 
     slug = models.SlugField(_("Kürzel"), unique=True)
     name_de = models.CharField(_("Name (Deutsch)"), max_length=120)
     name_en = models.CharField(_("Name (Englisch)"), max_length=120)
+    name_fr = models.CharField(_("Name (Französisch)"), max_length=120, blank=True)
+    name_it = models.CharField(_("Name (Italienisch)"), max_length=120, blank=True)
     description_de = models.CharField(_("Beschreibung (Deutsch)"), max_length=300, blank=True)
     description_en = models.CharField(_("Beschreibung (Englisch)"), max_length=300, blank=True)
+    description_fr = models.CharField(_("Beschreibung (Französisch)"), max_length=300, blank=True)
+    description_it = models.CharField(_("Beschreibung (Italienisch)"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=100)
 
     class Meta:
@@ -34,13 +46,17 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def _in_language(self, field: str) -> str:
+        language = kb_language(get_language())
+        return getattr(self, f"{field}_{language}") or getattr(self, f"{field}_de")
+
     @property
     def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_de
+        return self._in_language("name")
 
     @property
     def description(self) -> str:
-        return self.description_en if get_language() == "en" else self.description_de
+        return self._in_language("description")
 
 
 class GuideQuerySet(models.QuerySet):
@@ -110,7 +126,8 @@ class Guide(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["slug", "language"], name="kb_guide_slug_language"),
             models.CheckConstraint(
-                condition=models.Q(language__in=["de", "en"]), name="kb_guide_language"
+                condition=models.Q(language__in=["de", "en", "fr", "it"]),
+                name="kb_guide_language",
             ),
         ]
         indexes = [models.Index(fields=["language", "is_published"], name="kb_guide_lang_pub")]

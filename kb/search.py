@@ -1,5 +1,8 @@
 """Searching the guides: PostgreSQL full text + trigram typo tolerance, or a SQLite fallback.
 
+German, English, French and Italian guides are searched with their own text search
+configuration (French and Italian with unaccent, see kb migration 0004).
+
 Both paths return the same `SearchHit`s, best first, one per guide (slug), titled in the
 requested language when that version exists, else in German. `snippet` is HTML: the text is
 escaped and the matched words are wrapped in `<mark>`.
@@ -25,7 +28,13 @@ _STOPWORD_TEXT = """aber alle als also am an auch auf aus bei bin bis da das das
     ein eine einem einen einer es für hat hatte ich ihr im in ist ja kann man mein meine mich
     mir mit nach nicht noch nur oder ob sich sie sind so um und uns von vor was wenn wie wir wird
     wo zu zum zur a an and are as at be by can do does for from how i if in is it my no not of
-    on or the this to was what when where why with you your"""
+    on or the this to was what when where why with you your
+    à au aux avec ce ces comment d dans de des du elle est et il j je l la le les leur mais mes mon
+    ne nous on ou par pas pour quand que quel quelle qui sa ses son sur ta te tes ton tu un une
+    vos votre vous
+    al alla alle agli che come con da dal dalla del della delle dei di dove gli il la le lei lo
+    ma mi mia mio nel nella non per perché perche posso può puo quando questo questa se si sono su
+    sua suo un una uno è"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
@@ -58,7 +67,7 @@ def search_guides(query: str, *, language: str = "de", limit: int = 10) -> list[
     query = normalise_query(query)
     if not query.strip() or not any(ch.isalnum() for ch in query):
         return []
-    language = language if language in ("de", "en") else "de"
+    language = language if language in CONFIGS else "de"
     if connection.vendor == "postgresql":
         return _search_postgres(query, language, limit)
     return _search_fallback(query, language, limit)
@@ -128,27 +137,38 @@ _HEADLINE_OPTIONS = (
 # user value is a bound parameter.
 PRESELECT = 40
 LONG_QUERY_WORDS = 5
-_SEARCH_SQL = f"""
+# A query is matched against the guides of the requested language and of German (every guide
+# exists in German, and customers paste German messages), each with its own configuration;
+# the German portal adds English (error messages and English words typed there).
+CONFIGS = {"de": "german", "en": "english", "fr": "kb_french", "it": "kb_italian"}
+SEARCHED_WITH_GERMAN = {"de": "en", "en": "en", "fr": "fr", "it": "it"}
+
+
+def _search_sql(config: str) -> str:
+    """The search for one language; `config` is one of CONFIGS (never user input)."""
+    return f"""
 WITH q AS MATERIALIZED (
   SELECT plainto_tsquery('german', %(q)s) AS de_and,
-         plainto_tsquery('english', %(q)s) AS en_and,
+         plainto_tsquery('{config}', %(q)s) AS main_and,
          {_or_query("german")} AS de_or,
-         {_or_query("english")} AS en_or
+         {_or_query(config)} AS main_or
 ), all_words AS (
   SELECT g.id FROM kb_guide g CROSS JOIN q
-   WHERE g.search_vector @@ q.de_and OR g.search_vector @@ q.en_and
+   WHERE (g.language = 'de' AND g.search_vector @@ q.de_and)
+      OR (g.language = %(main)s AND g.search_vector @@ q.main_and)
 ), candidates AS (
   -- Any word of the query in the guide. Long input (a pasted message) needs all its words
   -- when some guide has them all.
   SELECT g.id FROM kb_guide g CROSS JOIN q
    WHERE (NOT %(long)s OR NOT EXISTS (SELECT 1 FROM all_words))
-     AND (g.search_vector @@ q.de_or OR g.search_vector @@ q.en_or)
+     AND ((g.language = 'de' AND g.search_vector @@ q.de_or)
+          OR (g.language = %(main)s AND g.search_vector @@ q.main_or))
   UNION
   SELECT id FROM all_words
 ), preselected AS (
   -- Cheap score from the small head vector (title, summary, tags): no large vector unpacked.
   SELECT g.id, g.slug, g.language, g.title,
-         ts_rank(g.search_head, CASE WHEN g.language = 'de' THEN q.de_or ELSE q.en_or END, 1)
+         ts_rank(g.search_head, CASE WHEN g.language = 'de' THEN q.de_or ELSE q.main_or END, 1)
          + CASE WHEN g.id IN (SELECT id FROM all_words) THEN 0.3 ELSE 0 END
          + CASE WHEN g.language = %(lang)s THEN 0.01 ELSE 0 END AS pre
     FROM candidates c JOIN kb_guide g ON g.id = c.id CROSS JOIN q
@@ -158,7 +178,7 @@ WITH q AS MATERIALIZED (
 ), scored AS (
   SELECT p.slug,
          p.pre
-         + ts_rank(g.search_vector, CASE WHEN p.language = 'de' THEN q.de_or ELSE q.en_or END, 1)
+         + ts_rank(g.search_vector, CASE WHEN p.language = 'de' THEN q.de_or ELSE q.main_or END, 1)
          + 0.4 * word_similarity(%(raw)s, p.title) AS score
     FROM preselected p JOIN kb_guide g ON g.id = p.id CROSS JOIN q
 ), best AS (
@@ -168,9 +188,9 @@ WITH q AS MATERIALIZED (
 )
 SELECT top.slug, d.title, d.language,
        ts_headline(CASE WHEN d.language = 'de' THEN 'german'::regconfig
-                        ELSE 'english'::regconfig END,
+                        ELSE '{config}'::regconfig END,
                    d.body_text,
-                   CASE WHEN d.language = 'de' THEN q.de_or ELSE q.en_or END,
+                   CASE WHEN d.language = 'de' THEN q.de_or ELSE q.main_or END,
                    %(headline)s)
   FROM top
   CROSS JOIN q
@@ -183,16 +203,27 @@ SELECT top.slug, d.title, d.language,
 """  # noqa: S608
 
 
+_SEARCH_SQL = {
+    language: _search_sql(CONFIGS[main]) for language, main in SEARCHED_WITH_GERMAN.items()
+}
+
+
+def _meaningful_words(query: str) -> list[str]:
+    """The words of a query that carry meaning: "combien de messages par jour" has three."""
+    return [w for w in re.findall(r"[^\W_]+", query.lower()) if w not in STOPWORDS]
+
+
 def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
     corrected, prefix = _corrected(query)
     params = {"q": corrected, "raw": query[:80], "prefix": prefix, "lang": language}
+    params["main"] = SEARCHED_WITH_GERMAN[language]
     params.update(limit=limit, headline=_HEADLINE_OPTIONS)
-    params["long"] = len(query.split()) > LONG_QUERY_WORDS
+    params["long"] = len(_meaningful_words(query)) > LONG_QUERY_WORDS
     with transaction.atomic(), connection.cursor() as cursor:
         # The planner prices a tsvector match as cheap and prefers scanning the table, but
         # every row then unpacks its large TOASTed vector; the GIN indexes avoid that.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(_SEARCH_SQL, params)
+        cursor.execute(_SEARCH_SQL[language], params)
         rows = cursor.fetchall()
     return [
         SearchHit(slug=slug, title=title, language=lang, snippet=_snippet_html(snippet))
@@ -262,9 +293,9 @@ def _search_fallback(query: str, language: str, limit: int) -> list[SearchHit]:
         return []
     best: dict[str, tuple[float, dict]] = {}
     rows = list(
-        Guide.objects.published().values(
-            "slug", "language", "title", "summary", "tags", "body_text"
-        )
+        Guide.objects.published()
+        .filter(language__in={language, "de", SEARCHED_WITH_GERMAN[language]})
+        .values("slug", "language", "title", "summary", "tags", "body_text")
     )
     for row in rows:
         title = _field_words(row["title"] + " " + transliterate(row["title"]))

@@ -10,12 +10,15 @@ from django.db.models import F
 
 from kb.models import Category, Guide, GuidePage, GuideVote, SearchTerm
 from kb.rendering import RenderedGuide, render_guide, substitute_placeholders
+from kb.search import CONFIGS
 from kb.sources import GUIDES_DIR, GuideSource, GuideSourceError, read_categories, read_guides
 from kb.text import transliterate, vocabulary
 
 logger = logging.getLogger(__name__)
 
-SEARCH_CONFIGS = {"de": "german", "en": "english"}
+# Text search configuration per guide language (kb_french and kb_italian: PostgreSQL's french
+# and italian with unaccent before stemming, kb migration 0004).
+SEARCH_CONFIGS = CONFIGS
 
 
 @dataclass
@@ -108,8 +111,12 @@ def guides_load(*, base: Path = GUIDES_DIR, prefer_files: bool = False) -> LoadR
             defaults={
                 "name_de": cat.name_de,
                 "name_en": cat.name_en,
+                "name_fr": cat.name_fr,
+                "name_it": cat.name_it,
                 "description_de": cat.description_de,
                 "description_en": cat.description_en,
+                "description_fr": cat.description_fr,
+                "description_it": cat.description_it,
                 "position": cat.position,
             },
         )

@@ -32,8 +32,12 @@ class CategorySource:
     slug: str
     name_de: str
     name_en: str
+    name_fr: str = ""
+    name_it: str = ""
     description_de: str = ""
     description_en: str = ""
+    description_fr: str = ""
+    description_it: str = ""
     position: int = 100
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kb import selectors, services
 from kb.forms import SearchForm, VoteForm
-from kb.models import Category
+from kb.models import Category, Language, kb_language
 from kb.search import search_guides
 from portal.core.ratelimit import rate_limit_exceeded, too_many_requests
 
@@ -22,7 +22,7 @@ PAGE_RESULTS = 25
 
 
 def _language() -> str:
-    return "en" if (get_language() or "de").startswith("en") else "de"
+    return kb_language(get_language())
 
 
 @require_GET
@@ -124,8 +124,8 @@ def api_search(request):
     if not form.is_valid():  # too long, or a NUL byte (which PostgreSQL refuses)
         return JsonResponse({"error": "; ".join(form.errors["q"])}, status=400)
     language = request.GET.get("lang", "de")
-    if language not in ("de", "en"):
-        return JsonResponse({"error": "lang must be 'de' or 'en'."}, status=400)
+    if language not in Language.values:
+        return JsonResponse({"error": "lang must be 'de', 'fr', 'it' or 'en'."}, status=400)
     try:
         limit = min(max(int(request.GET.get("limit", 10)), 1), 50)
     except ValueError:

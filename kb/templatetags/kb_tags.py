@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
+from kb.models import kb_language
 from kb.selectors import guides_for_page
 
 register = template.Library()
@@ -16,5 +17,4 @@ def guide_links(context):
     view_name = getattr(match, "view_name", "") if match else ""
     if not view_name:
         return {"guides": []}
-    language = "en" if (get_language() or "de").startswith("en") else "de"
-    return {"guides": guides_for_page(view_name=view_name, language=language)}
+    return {"guides": guides_for_page(view_name=view_name, language=kb_language(get_language()))}

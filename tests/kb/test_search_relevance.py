@@ -113,6 +113,58 @@ CASES = [
     case("message rejected as spam", "spam-abgelehnt", sqlite=False),
 ]
 
+# The same kind of questions, as French- and Italian-speaking customers type them.
+FR = [
+    case("mot de passe oublié", "portal-passwort-vergessen", lang="fr"),
+    case("configurer Outlook", *OUTLOOK, lang="fr"),
+    case("comment configurer mon iPhone", "iphone", lang="fr"),
+    case("configurer le natel Android", "android", lang="fr"),
+    case("Thunderbird", "thunderbird", top=1, lang="fr"),
+    case("adresse catch-all", "catchall", top=1, lang="fr"),
+    case("répondeur automatique pendant les vacances", "abwesenheitsnotiz", lang="fr"),
+    case("limite d'envoi atteinte", "versandlimits", lang="fr"),
+    case("envoi de masse à nos clients", "newsletter-tool", lang="fr", sqlite=False),
+    case("acheter des adresses supplémentaires", "adressen-kaufen", lang="fr"),
+    case("enregistrement MX", "mx-eintrag", lang="fr"),
+    case("DKIM", "dkim-eintrag", top=1, lang="fr"),
+    case("signaler un phishing", "phishing-melden", top=1, lang="fr"),
+    case("changer le mot de passe de messagerie", "mailpasswort-aendern", lang="fr"),
+    case("facture en PDF", "rechnungen", lang="fr"),
+    case("compte piraté", "konto-missbraucht", lang="fr"),
+    case("l'e-mail n'est pas arrivé", "nachricht-nicht-erhalten", lang="fr"),
+    case("Spam Message Rejected", "spam-abgelehnt", top=1, lang="fr"),
+    # without accents, as typed on a keyboard without them, and with typos
+    case("reponse d'absence", "abwesenheitsnotiz", lang="fr", sqlite=False),
+    case("numero de port IMAP", "mailclient-einrichten", lang="fr", sqlite=False),
+    case("thunderbrid", "thunderbird", lang="fr", sqlite=False),
+    case("hameconage", "phishing-melden", lang="fr", sqlite=False),
+]
+IT = [
+    case("password dimenticata", "portal-passwort-vergessen", lang="it"),
+    case("configurare Outlook", *OUTLOOK, lang="it"),
+    case("come configuro il mio iPhone", "iphone", lang="it"),
+    case("configurare il telefonino Android", "android", lang="it"),
+    case("Thunderbird", "thunderbird", top=1, lang="it"),
+    case("indirizzo catch-all", "catchall", top=1, lang="it"),
+    case("risponditore automatico durante le vacanze", "abwesenheitsnotiz", lang="it"),
+    case("limite di invio raggiunto", "versandlimits", lang="it"),
+    case("inviare una newsletter a molti clienti", "newsletter-tool", lang="it"),
+    case("acquistare altri indirizzi", "adressen-kaufen", lang="it"),
+    case("record MX", "mx-eintrag", lang="it"),
+    case("DMARC", "dmarc-eintrag", top=1, lang="it"),
+    case("segnalare phishing", "phishing-melden", top=1, lang="it"),
+    case("cambiare la password della posta", "mailpasswort-aendern", lang="it"),
+    case("fattura in PDF", "rechnungen", lang="it"),
+    case("inoltro a un altro indirizzo", "weiterleitung-alias", lang="it"),
+    case("l'e-mail non è arrivata", "nachricht-nicht-erhalten", lang="it"),
+    case("554 5.7.0 Spam Message Rejected", "spam-abgelehnt", top=1, lang="it"),
+    # without accents and with typos
+    case("perche il messaggio e stato rifiutato", "spam-abgelehnt", lang="it", sqlite=False),
+    case("thunderbrid", "thunderbird", lang="it", sqlite=False),
+    case("autenticazione a due fatori", "zwei-faktor", lang="it", sqlite=False),
+]
+CASES += FR + IT
+
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
@@ -151,10 +203,28 @@ def test_results_are_one_per_guide_and_titled_in_the_portal_language(loaded, db)
     assert german.title.startswith("Catchall-Adresse")
 
 
-def test_a_german_only_guide_is_found_from_the_english_portal(loaded, db):
-    hits = search_guides("Joomla", language="en")
+@pytest.mark.parametrize("language", ["en", "fr", "it"])
+def test_a_german_only_guide_is_found_from_the_other_portals(loaded, db, language):
+    # Every guide exists in every language today; take one away to see the German fallback.
+    Guide.objects.filter(slug="joomla-smtp", language=language).update(is_published=False)
+    hits = search_guides("Joomla", language=language)
     assert hits[0].slug == "joomla-smtp"
     assert hits[0].language == "de"
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "title"),
+    [
+        ("fr", "catch-all", "Adresse catch-all"),
+        ("it", "catch-all", "Indirizzo catch-all"),
+    ],
+)
+def test_french_and_italian_results_are_titled_in_their_language(
+    loaded, db, language, query, title
+):
+    hits = search_guides(query, language=language)
+    assert hits[0].slug == "catchall"
+    assert hits[0].language == language and hits[0].title.startswith(title)
 
 
 def test_snippets_mark_the_matched_words_and_escape_the_rest(loaded, db):
