@@ -4,6 +4,8 @@ Conventions:
 - `require_service(name, ok)`: a test that needs an outside service (PostgreSQL, Redis,
   chromium, postfix, nsd...) calls this. Missing service: skip locally, *fail* under CI=true.
 - Customers are made with `make_customer()`; `customer`/`other_customer` are two tenants.
+- Mail services with `make_service()`, through the services the shop and the admin call
+  (`domain_create`, `mailservice_create`); one fixture for every app's tests.
 """
 
 import itertools
@@ -129,6 +131,28 @@ def customer(make_customer):
 @pytest.fixture
 def other_customer(make_customer):
     return make_customer("bruno@example.org")
+
+
+_domains = itertools.count(1)
+
+
+@pytest.fixture
+def make_service(db, request):
+    """`make_service(customer=None, name=None, plan="service_mail", quota=None, *, source=,
+    status=)`: a domain and its mail service, made by the services. Without a customer the
+    `customer` fixture's; without a name a fresh `firmaN.ch`."""
+    from mailservices.services import domain_create, mailservice_create
+
+    def make(customer=None, name=None, plan="service_mail", quota=None, *, source="external",
+             **fields):  # fmt: skip
+        domain = domain_create(
+            customer=customer or request.getfixturevalue("customer"),
+            name=name or f"firma{next(_domains)}.ch",
+            source=source,
+        )
+        return mailservice_create(domain=domain, plan=plan, address_quota=quota, **fields)
+
+    return make
 
 
 @pytest.fixture

@@ -111,22 +111,29 @@ def diagnosis_settings(settings, nsd):
 
 
 @pytest.fixture
-def make_service(db, dkim_private_pem, dkim_public_key):
-    """A mail service for `domain` owned by `customer`, holding the corpus' DKIM key."""
-    from mailservices.models import Domain, MailService
+def make_keyed_service(make_service, dkim_private_pem, dkim_public_key):
+    """A mail service (the shared `make_service`) holding the corpus' DKIM key, so that the
+    diagnosis checks against the records the test zones publish. No first diagnosis is
+    started for it (a test starts the runs it looks at)."""
+    from django.test import override_settings
+
     from mailservices.plans import Plan
     from mailservices.provisioning.models import DkimKey
 
     def make(customer, domain="good.test", *, source="external", with_key=True):
-        d = Domain.objects.create(customer=customer, name=domain, source=source)
-        service = MailService.objects.create(domain=d, plan=Plan.SERVICE_MAIL, address_quota=5)
+        with override_settings(PORTAL_DIAGNOSIS_ON_CREATE=False):
+            service = make_service(customer, domain, plan=Plan.SERVICE_MAIL, quota=5, source=source)
         if with_key:
-            DkimKey.objects.create(
+            DkimKey.objects.update_or_create(
                 service=service,
-                selector="alp2026",
-                private_key_pem=dkim_private_pem,
-                public_key=dkim_public_key,
+                defaults={
+                    "selector": "alp2026",
+                    "private_key_pem": dkim_private_pem,
+                    "public_key": dkim_public_key,
+                },
             )
+        else:  # a live server's on_commit already provisioned one
+            DkimKey.objects.filter(service=service).delete()
         return service
 
     return make

@@ -27,8 +27,10 @@ def _scheduled(made):
 
 
 @pytest.mark.dns
-def test_batch_stores_what_the_per_run_path_stores(make_service, customer, diagnosis_settings):
-    made = [make_service(customer, case.domain) for case in CORPUS]
+def test_batch_stores_what_the_per_run_path_stores(
+    make_keyed_service, customer, diagnosis_settings
+):
+    made = [make_keyed_service(customer, case.domain) for case in CORPUS]
     # A key made under an older selector is checked under its own selector, in its own group.
     DkimKey.objects.filter(service=made[0]).update(selector="old2025")
     single = {}
@@ -52,10 +54,10 @@ def test_batch_stores_what_the_per_run_path_stores(make_service, customer, diagn
 
 @pytest.mark.dns
 def test_batch_makes_missing_keys_and_notifies_like_a_single_run(
-    make_service, customer, diagnosis_settings, mailoutbox
+    make_keyed_service, customer, diagnosis_settings, mailoutbox
 ):
-    good = make_service(customer, "good.test")
-    broken = make_service(customer, "no-mx.test", with_key=False)
+    good = make_keyed_service(customer, "good.test")
+    broken = make_keyed_service(customer, "no-mx.test", with_key=False)
     # The day before, both were fine: the batch turns "no-mx" to error and says so once.
     for service in (good, broken):
         DiagnosisRun.objects.create(
@@ -69,8 +71,8 @@ def test_batch_makes_missing_keys_and_notifies_like_a_single_run(
 
 
 @pytest.mark.dns
-def test_batch_is_safe_to_run_twice(make_service, customer, diagnosis_settings):
-    made = [make_service(customer, case.domain) for case in CORPUS[:4]]
+def test_batch_is_safe_to_run_twice(make_keyed_service, customer, diagnosis_settings):
+    made = [make_keyed_service(customer, case.domain) for case in CORPUS[:4]]
     run_pks = _scheduled(made)
     # Another worker holds one run right now; a second one was lost an hour ago.
     held, lost = run_pks[0], run_pks[1]
@@ -93,9 +95,9 @@ def test_batch_is_safe_to_run_twice(make_service, customer, diagnosis_settings):
 
 
 def test_batch_that_cannot_run_marks_every_run_failed(
-    make_service, customer, diagnosis_settings, monkeypatch
+    make_keyed_service, customer, diagnosis_settings, monkeypatch
 ):
-    made = [make_service(customer, case.domain) for case in CORPUS[:3]]
+    made = [make_keyed_service(customer, case.domain) for case in CORPUS[:3]]
 
     async def broken(*args, **kwargs):
         raise OSError("name server unreachable")
@@ -110,8 +112,10 @@ def test_batch_that_cannot_run_marks_every_run_failed(
 
 
 @pytest.mark.dns
-def test_one_failing_domain_fails_alone(make_service, customer, diagnosis_settings, monkeypatch):
-    made = [make_service(customer, case.domain) for case in CORPUS[:3]]
+def test_one_failing_domain_fails_alone(
+    make_keyed_service, customer, diagnosis_settings, monkeypatch
+):
+    made = [make_keyed_service(customer, case.domain) for case in CORPUS[:3]]
     victim = made[1].domain.name
     original = runner.diagnose_async
 
@@ -132,9 +136,13 @@ def test_one_failing_domain_fails_alone(make_service, customer, diagnosis_settin
 
 @pytest.mark.dns
 def test_hourly_task_diagnoses_exactly_its_slice_in_batches(
-    make_service, customer, diagnosis_settings, monkeypatch, django_capture_on_commit_callbacks
+    make_keyed_service,
+    customer,
+    diagnosis_settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
-    made = [make_service(customer, case.domain) for case in CORPUS[:30]]
+    made = [make_keyed_service(customer, case.domain) for case in CORPUS[:30]]
     hour = made[0].pk % 24
     same_slice = [s for s in made if s.pk % 24 == hour]
     assert len(same_slice) >= 2

@@ -10,9 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.dns, pytest.mark.django_db(transa
 
 
 @pytest.fixture
-def logged_in(page, make_customer, make_service, diagnosis_settings):
+def logged_in(page, make_customer, make_keyed_service, diagnosis_settings):
     customer = make_customer("diagnose@example.org")
-    service = make_service(customer, "mx-backup-missing.test")
+    service = make_keyed_service(customer, "mx-backup-missing.test")
     page.goto("/accounts/login/")
     page.get_by_label("E-Mail-Adresse").fill("diagnose@example.org")
     page.get_by_label(re.compile(r"^Passwort:?$")).fill(PASSWORD)

@@ -31,8 +31,8 @@ def test_json_shape(nsd, diagnosis_settings):
     assert "Schleife" in spf["message"]
 
 
-def test_unicode_domain_and_service_key(nsd, diagnosis_settings, make_service, customer):
-    make_service(customer, "xn--bcher-kva.test")
+def test_unicode_domain_and_service_key(nsd, diagnosis_settings, make_keyed_service, customer):
+    make_keyed_service(customer, "xn--bcher-kva.test")
     data = json.loads(run("bücher.test", "--nameserver", nsd.address, "--json"))
     assert data["domain"] == "xn--bcher-kva.test"
     assert data["status"] == "ok"

@@ -19,8 +19,8 @@ from mailservices.services import domain_create, mailservice_create
 pytestmark = [pytest.mark.django_db]
 
 
-def test_dkim_key_is_made_once_and_is_a_real_pair(make_service, customer, settings):
-    service = make_service(customer, "fresh.test", with_key=False)
+def test_dkim_key_is_made_once_and_is_a_real_pair(make_keyed_service, customer, settings):
+    service = make_keyed_service(customer, "fresh.test", with_key=False)
     key = provisioning.dkim_key_ensure(service=service)
     again = provisioning.dkim_key_ensure(service=service)
     assert key.pk == again.pk
@@ -30,8 +30,8 @@ def test_dkim_key_is_made_once_and_is_a_real_pair(make_service, customer, settin
 
 
 @pytest.mark.dns
-def test_run_stores_results_and_history(make_service, customer, diagnosis_settings):
-    service = make_service(customer, "dmarc-none.test")
+def test_run_stores_results_and_history(make_keyed_service, customer, diagnosis_settings):
+    service = make_keyed_service(customer, "dmarc-none.test")
     for _ in range(2):
         run = services.diagnosis_queue(service=service)
         services.diagnosis_execute(run_pk=run.pk)
@@ -48,10 +48,12 @@ def test_run_stores_results_and_history(make_service, customer, diagnosis_settin
 
 
 @pytest.mark.dns
-def test_stored_results_show_in_the_readers_language(make_service, customer, diagnosis_settings):
+def test_stored_results_show_in_the_readers_language(
+    make_keyed_service, customer, diagnosis_settings
+):
     from django.utils import translation
 
-    service = make_service(customer, "no-mx.test")
+    service = make_keyed_service(customer, "no-mx.test")
     run = services.diagnosis_queue(service=service)
     services.diagnosis_execute(run_pk=run.pk)
     run.refresh_from_db()
@@ -64,8 +66,8 @@ def test_stored_results_show_in_the_readers_language(make_service, customer, dia
 
 
 @pytest.mark.dns
-def test_one_email_when_a_result_turns_to_error(make_service, customer, diagnosis_settings):
-    service = make_service(customer, "good.test")
+def test_one_email_when_a_result_turns_to_error(make_keyed_service, customer, diagnosis_settings):
+    service = make_keyed_service(customer, "good.test")
     run = services.diagnosis_queue(service=service)
     services.diagnosis_execute(run_pk=run.pk)
     assert mail.outbox == []
@@ -128,8 +130,8 @@ def test_new_registered_domain_gets_its_mail_records(
     assert all(len(s) <= 255 for s in next(iter(txt)).strings)
 
 
-def test_zone_records_merge_an_existing_spf_and_keep_custom_records(make_service, customer):
-    service = make_service(customer, "eigen.test", source="registered")
+def test_zone_records_merge_an_existing_spf_and_keep_custom_records(make_keyed_service, customer):
+    service = make_keyed_service(customer, "eigen.test", source="registered")
     domain = service.domain
     ZoneRecord.objects.create(domain=domain, name="@", type="TXT", value="v=spf1 mx -all")
     ZoneRecord.objects.create(
@@ -145,16 +147,16 @@ def test_zone_records_merge_an_existing_spf_and_keep_custom_records(make_service
     assert ZoneRecord.objects.filter(domain=domain, type="MX").count() == 2
 
 
-def test_external_domains_have_no_hosted_zone(make_service, customer):
-    service = make_service(customer, "extern.test")
+def test_external_domains_have_no_hosted_zone(make_keyed_service, customer):
+    service = make_keyed_service(customer, "extern.test")
     assert provisioning.zone_add_mail_records(domain=service.domain) == []
     text = provisioning_selectors.zone_text(service=service)
     assert "SOA" not in text
     assert "extern.test. 3600 IN MX 10 mx1.alpenpost.example." in text
 
 
-def test_hourly_slices_cover_every_service_once_a_day(make_service, customer):
-    made = [make_service(customer, f"s{i}.test", with_key=False) for i in range(30)]
+def test_hourly_slices_cover_every_service_once_a_day(make_keyed_service, customer):
+    made = [make_keyed_service(customer, f"s{i}.test", with_key=False) for i in range(30)]
     made[0].status = "suspended"
     made[0].save()
     seen = []
@@ -169,10 +171,10 @@ def test_hourly_slices_cover_every_service_once_a_day(make_service, customer):
 
 @pytest.mark.dns
 def test_hourly_task_diagnoses_its_slice(
-    make_service, customer, diagnosis_settings, django_capture_on_commit_callbacks
+    make_keyed_service, customer, diagnosis_settings, django_capture_on_commit_callbacks
 ):
-    made = [make_service(customer, "good.test")]
-    made += [make_service(customer, f"other{i}.test") for i in range(3)]
+    made = [make_keyed_service(customer, "good.test")]
+    made += [make_keyed_service(customer, f"other{i}.test") for i in range(3)]
     hour = made[0].pk % 24
     expected = [s.pk for s in made if s.pk % 24 == hour]
     with django_capture_on_commit_callbacks(execute=True):
@@ -200,9 +202,9 @@ def test_system_checks_name_wrong_provider_facts(settings):
 
 @pytest.mark.dns
 def test_a_key_keeps_its_selector_after_the_setting_changes(
-    make_service, customer, diagnosis_settings
+    make_keyed_service, customer, diagnosis_settings
 ):
-    service = make_service(customer, "good.test")
+    service = make_keyed_service(customer, "good.test")
     DkimKey.objects.filter(service=service).update(selector="old2025")
     run = services.diagnosis_queue(service=service)
     services.diagnosis_execute(run_pk=run.pk)

@@ -19,9 +19,9 @@ def diagnosed(service, times=1):
 
 @pytest.mark.dns
 def test_page_shows_lights_advice_and_copy_buttons(
-    customer_client, customer, make_service, diagnosis_settings
+    customer_client, customer, make_keyed_service, diagnosis_settings
 ):
-    service = make_service(customer, "mx-trailing-dot.test")
+    service = make_keyed_service(customer, "mx-trailing-dot.test")
     diagnosed(service)
     response = customer_client.get(reverse("diagnosis:service_diagnosis", args=[service.pk]))
     assert response.status_code == 200
@@ -36,8 +36,8 @@ def test_page_shows_lights_advice_and_copy_buttons(
     assert f'action="/services/{service.pk}/diagnosis/run/"' in html
 
 
-def test_page_without_any_run(customer_client, customer, make_service):
-    service = make_service(customer, "neu.test", with_key=False)
+def test_page_without_any_run(customer_client, customer, make_keyed_service):
+    service = make_keyed_service(customer, "neu.test", with_key=False)
     response = customer_client.get(reverse("diagnosis:service_diagnosis", args=[service.pk]))
     assert response.status_code == 200
     assert "noch keine Diagnose" in response.content.decode()
@@ -45,9 +45,13 @@ def test_page_without_any_run(customer_client, customer, make_service):
 
 @pytest.mark.dns
 def test_run_without_js_redirects_to_progress_then_to_result(
-    customer_client, customer, make_service, diagnosis_settings, django_capture_on_commit_callbacks
+    customer_client,
+    customer,
+    make_keyed_service,
+    diagnosis_settings,
+    django_capture_on_commit_callbacks,
 ):
-    service = make_service(customer, "good.test")
+    service = make_keyed_service(customer, "good.test")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = customer_client.post(reverse("diagnosis:run", args=[service.pk]))
     run = DiagnosisRun.objects.get(service=service)
@@ -69,9 +73,13 @@ def test_run_without_js_redirects_to_progress_then_to_result(
 
 @pytest.mark.dns
 def test_run_with_htmx_polls_until_done(
-    customer_client, customer, make_service, diagnosis_settings, django_capture_on_commit_callbacks
+    customer_client,
+    customer,
+    make_keyed_service,
+    diagnosis_settings,
+    django_capture_on_commit_callbacks,
 ):
-    service = make_service(customer, "good.test")
+    service = make_keyed_service(customer, "good.test")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = customer_client.post(
             reverse("diagnosis:run", args=[service.pk]), headers={"HX-Request": "true"}
@@ -94,8 +102,8 @@ def test_run_with_htmx_polls_until_done(
     assert poll["HX-Redirect"] == f"/services/{service.pk}/diagnosis/?run={run.pk}#ergebnis"
 
 
-def test_zone_export_is_plain_text(customer_client, customer, make_service):
-    service = make_service(customer, "extern.test")
+def test_zone_export_is_plain_text(customer_client, customer, make_keyed_service):
+    service = make_keyed_service(customer, "extern.test")
     response = customer_client.get(reverse("diagnosis:zone_export", args=[service.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
@@ -103,9 +111,9 @@ def test_zone_export_is_plain_text(customer_client, customer, make_service):
 
 
 def test_another_customers_service_is_404_everywhere(
-    client, customer, other_customer, make_service
+    client, customer, other_customer, make_keyed_service
 ):
-    service = make_service(customer, "anna.test", with_key=False)
+    service = make_keyed_service(customer, "anna.test", with_key=False)
     run = services.diagnosis_queue(service=service)
     client.force_login(other_customer.owner)
     urls = [
@@ -120,24 +128,24 @@ def test_another_customers_service_is_404_everywhere(
     assert DiagnosisRun.objects.count() == 1  # the foreign POST started nothing
 
 
-def test_pages_need_a_login(client, customer, make_service):
-    service = make_service(customer, "anna.test", with_key=False)
+def test_pages_need_a_login(client, customer, make_keyed_service):
+    service = make_keyed_service(customer, "anna.test", with_key=False)
     response = client.get(reverse("diagnosis:service_diagnosis", args=[service.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
 
 
-def test_run_is_post_only(customer_client, customer, make_service):
-    service = make_service(customer, "anna.test", with_key=False)
+def test_run_is_post_only(customer_client, customer, make_keyed_service):
+    service = make_keyed_service(customer, "anna.test", with_key=False)
     response = customer_client.get(reverse("diagnosis:run", args=[service.pk]))
     assert response.status_code == 405
 
 
 @pytest.mark.dns
 def test_query_count_does_not_grow_with_history(
-    customer_client, customer, make_service, diagnosis_settings, django_assert_max_num_queries
+    customer_client, customer, make_keyed_service, diagnosis_settings, django_assert_max_num_queries
 ):
-    service = make_service(customer, "dmarc-none.test")
+    service = make_keyed_service(customer, "dmarc-none.test")
     url = reverse("diagnosis:service_diagnosis", args=[service.pk])
     diagnosed(service, times=1)
     with django_assert_max_num_queries(12) as few:
@@ -150,9 +158,9 @@ def test_query_count_does_not_grow_with_history(
 
 @pytest.mark.dns
 def test_summary_partial_on_the_service_page(
-    customer_client, customer, make_service, diagnosis_settings
+    customer_client, customer, make_keyed_service, diagnosis_settings
 ):
-    service = make_service(customer, "spf-plus-all.test")
+    service = make_keyed_service(customer, "spf-plus-all.test")
     diagnosed(service)
     response = customer_client.get(reverse("mailservices:service_detail", args=[service.pk]))
     html = response.content.decode()
@@ -164,8 +172,8 @@ def test_summary_partial_on_the_service_page(
 
 
 @pytest.mark.dns
-def test_english_page(customer_client, customer, make_service, diagnosis_settings):
-    service = make_service(customer, "no-mx.test")
+def test_english_page(customer_client, customer, make_keyed_service, diagnosis_settings):
+    service = make_keyed_service(customer, "no-mx.test")
     diagnosed(service)
     customer_client.cookies["django_language"] = "en"
     response = customer_client.get(reverse("diagnosis:service_diagnosis", args=[service.pk]))
@@ -174,8 +182,8 @@ def test_english_page(customer_client, customer, make_service, diagnosis_setting
     assert "There is no MX record" in html
 
 
-def test_admin_lists_runs_keys_and_zone_records(staff_client, customer, make_service):
-    service = make_service(customer, "anna.test", source="registered")
+def test_admin_lists_runs_keys_and_zone_records(staff_client, customer, make_keyed_service):
+    service = make_keyed_service(customer, "anna.test", source="registered")
     provisioning_services.zone_add_mail_records(domain=service.domain)
     services.diagnosis_queue(service=service)
     for model in ("diagnosis/diagnosisrun", "provisioning/dkimkey", "provisioning/zonerecord"):

@@ -1,24 +1,14 @@
 import pytest
 
 from mailservices.models import Address
-from mailservices.services import domain_create, mailservice_create
 from mailservices.services.addresses import address_create
 
 MAIL_PASSWORD = "Gletscher-Weg-2026!"
 
 
 @pytest.fixture
-def make_service(db):
-    def make(customer, name="beispiel.ch", plan="service_mail", quota=None, **kw):
-        domain = domain_create(customer=customer, name=name)
-        return mailservice_create(domain=domain, plan=plan, address_quota=quota, **kw)
-
-    return make
-
-
-@pytest.fixture
 def service(make_service, customer):
-    return make_service(customer)
+    return make_service(customer, "beispiel.ch")
 
 
 @pytest.fixture

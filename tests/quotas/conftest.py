@@ -1,7 +1,6 @@
 """Fixtures of the sending-limit tests: a throwaway redis-server per xdist worker, and
 services/addresses on every plan."""
 
-import itertools
 import shutil
 import uuid
 
@@ -9,7 +8,6 @@ import pytest
 import redis
 
 from mailservices.models import Address
-from mailservices.services import domain_create, mailservice_create
 from quotas.counters import SendingCounters
 from tests.conftest import require_service
 from tests.redis_server import RedisServer
@@ -38,18 +36,6 @@ def quota_redis(redis_server, settings):
 @pytest.fixture
 def counters(quota_redis):
     return SendingCounters.from_settings()
-
-
-_domains = itertools.count(1)
-
-
-@pytest.fixture
-def make_service(customer):
-    def make(plan: str, *, address_quota: int | None = None, owner=None, name=None):
-        domain = domain_create(customer=owner or customer, name=name or f"firma{next(_domains)}.ch")
-        return mailservice_create(domain=domain, plan=plan, address_quota=address_quota)
-
-    return make
 
 
 @pytest.fixture

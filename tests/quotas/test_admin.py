@@ -25,7 +25,7 @@ def add_override(client, address, **extra):
 def test_staff_adds_an_override_and_is_recorded_as_approver(
     staff_client, staff_user, make_service, make_address
 ):
-    address = make_address(make_service(Plan.SERVICE_MAIL_STARTER, name="verein.ch"), "info")
+    address = make_address(make_service(plan=Plan.SERVICE_MAIL_STARTER, name="verein.ch"), "info")
     response = add_override(staff_client, address)
     assert response.status_code == 302
     override = SendingLimitOverride.objects.get()
@@ -42,7 +42,7 @@ def test_staff_adds_an_override_and_is_recorded_as_approver(
 
 
 def test_free_address_gets_an_inline_error(staff_client, make_service, make_address):
-    address = make_address(make_service(Plan.MY_KSUITE, name="gratis.ch"), "ich")
+    address = make_address(make_service(plan=Plan.MY_KSUITE, name="gratis.ch"), "ich")
     response = add_override(staff_client, address)
     assert response.status_code == 200
     assert "Nur bezahlte Adressen" in response.content.decode()
@@ -50,7 +50,7 @@ def test_free_address_gets_an_inline_error(staff_client, make_service, make_addr
 
 
 def test_end_action_keeps_the_row(staff_client, staff_user, make_service, make_address):
-    address = make_address(make_service(Plan.KSUITE_PRO, name="ende.ch"), "chef")
+    address = make_address(make_service(plan=Plan.KSUITE_PRO, name="ende.ch"), "chef")
     add_override(staff_client, address)
     override = SendingLimitOverride.objects.get()
     staff_client.post(
@@ -66,7 +66,7 @@ def test_usage_pages_for_staff(staff_client, counters, make_service, make_addres
 
     from quotas.counters import counter_id
 
-    make_address(make_service(Plan.KSUITE_PRO, name="live.ch"), "anna")
+    make_address(make_service(plan=Plan.KSUITE_PRO, name="live.ch"), "anna")
     counters.commit(
         counter_id(channel="smtp", sender="anna@live.ch"),
         instance="x",

@@ -16,7 +16,9 @@ def test_usage_page_with_keyboard_and_refresh(
     page, live_server, transactional_db, make_customer, make_service, make_address, counters
 ):
     owner = make_customer("limits@example.org")
-    address = make_address(make_service(Plan.MY_KSUITE, owner=owner, name="tastatur.ch"), "eva")
+    address = make_address(
+        make_service(plan=Plan.MY_KSUITE, customer=owner, name="tastatur.ch"), "eva"
+    )
     counters.commit(
         counter_id(channel="smtp", sender="eva@tastatur.ch"),
         instance="a",

@@ -48,7 +48,7 @@ def test_only_web_hosting_sends_php_mail():
 
 
 def test_limit_follows_the_service_size(db, make_service, make_address):
-    service = make_service(Plan.KSUITE_STANDARD, address_quota=1)
+    service = make_service(plan=Plan.KSUITE_STANDARD, quota=1)
     address = make_address(service)
     assert sending_limit(address).limit == 100
     service.address_quota = 3
@@ -59,7 +59,7 @@ def test_limit_follows_the_service_size(db, make_service, make_address):
 
 
 def test_override_for_a_paid_address_with_history(db, make_service, make_address, staff_user):
-    address = make_address(make_service(Plan.SERVICE_MAIL_STARTER))
+    address = make_address(make_service(plan=Plan.SERVICE_MAIL_STARTER))
     first = sending_limit_override_create(
         address=address,
         limit=400,
@@ -89,7 +89,7 @@ def test_override_for_a_paid_address_with_history(db, make_service, make_address
 
 
 def test_override_expires_at_its_end_date(db, make_service, make_address, staff_user):
-    address = make_address(make_service(Plan.KSUITE_PRO))
+    address = make_address(make_service(plan=Plan.KSUITE_PRO))
     override = sending_limit_override_create(
         address=address,
         limit=3000,
@@ -104,7 +104,7 @@ def test_override_expires_at_its_end_date(db, make_service, make_address, staff_
 
 
 def test_no_override_for_a_free_address(db, make_service, make_address, staff_user):
-    address = make_address(make_service(Plan.MY_KSUITE))
+    address = make_address(make_service(plan=Plan.MY_KSUITE))
     with pytest.raises(ValidationError):
         sending_limit_override_create(
             address=address, limit=1000, reason="x", request_reference="T-1", approved_by=staff_user
@@ -115,7 +115,7 @@ def test_no_override_for_a_free_address(db, make_service, make_address, staff_us
 def test_override_needs_reason_reference_and_staff(
     db, make_service, make_address, staff_user, make_user
 ):
-    address = make_address(make_service(Plan.KSUITE_PRO))
+    address = make_address(make_service(plan=Plan.KSUITE_PRO))
     with pytest.raises(ValidationError):
         sending_limit_override_create(
             address=address, limit=1000, reason=" ", request_reference="T-1", approved_by=staff_user
@@ -138,7 +138,7 @@ def test_override_needs_reason_reference_and_staff(
 def test_limits_of_many_addresses_in_one_query(
     db, make_service, make_address, staff_user, django_assert_num_queries
 ):
-    service = make_service(Plan.WEB_HOSTING)
+    service = make_service(plan=Plan.WEB_HOSTING)
     addresses = [make_address(service, f"user{i}") for i in range(6)]
     sending_limit_override_create(
         address=addresses[2],

@@ -183,7 +183,7 @@ def test_the_window_moves_on_with_the_clock(redis_server, quota_redis, settings)
 
 def test_resolve_limit_from_the_database(db, make_service, make_address, settings):
     settings.PORTAL_BASE_URL = "https://portal.example"
-    address = make_address(make_service(Plan.SERVICE_MAIL, address_quota=8, name="bücher.ch"))
+    address = make_address(make_service(plan=Plan.SERVICE_MAIL, quota=8, name="bücher.ch"))
     found = resolve_limit(policy.Subject("Anna@Bücher.ch".lower(), Channel.SMTP))
     assert found.limit == 1440
     assert found.sender == "anna@xn--bcher-kva.ch"

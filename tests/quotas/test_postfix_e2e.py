@@ -147,7 +147,7 @@ def used(stack, sender, channel="smtp"):
 
 
 def test_exactly_the_limit_then_deferred_until_the_window_moves(e2e, make_service, make_address):
-    address = make_address(make_service(Plan.SERVICE_MAIL_STARTER, name="starter.ch"), "anna")
+    address = make_address(make_service(plan=Plan.SERVICE_MAIL_STARTER, name="starter.ch"), "anna")
     sender = "anna@starter.ch"
     client = connect(e2e, sender)
 
@@ -172,7 +172,7 @@ def test_exactly_the_limit_then_deferred_until_the_window_moves(e2e, make_servic
 
 
 def test_twenty_clients_racing_at_the_limit(e2e, make_service, make_address, staff_user):
-    address = make_address(make_service(Plan.KSUITE_PRO, name="race.ch"), "team")
+    address = make_address(make_service(plan=Plan.KSUITE_PRO, name="race.ch"), "team")
     sending_limit_override_create(
         address=address, limit=150, reason="Test", request_reference="T-1", approved_by=staff_user
     )
@@ -203,7 +203,7 @@ def test_twenty_clients_racing_at_the_limit(e2e, make_service, make_address, sta
 
 
 def test_php_mail_without_login_has_its_own_limit(e2e, make_service, make_address):
-    make_address(make_service(Plan.WEB_HOSTING, name="webshop.ch"), "shop")
+    make_address(make_service(plan=Plan.WEB_HOSTING, name="webshop.ch"), "shop")
     sender = "shop@webshop.ch"
     client = connect(e2e, None)  # unauthenticated, from the (test) hosting network
     accepted, refused = send(client, sender, rcpts(51, "p"))
@@ -215,7 +215,7 @@ def test_php_mail_without_login_has_its_own_limit(e2e, make_service, make_addres
 
 
 def test_redis_stopped_means_deferred(e2e, make_service, make_address, tmp_path):
-    make_address(make_service(Plan.KSUITE_PRO, name="outage.ch"), "otto")
+    make_address(make_service(plan=Plan.KSUITE_PRO, name="outage.ch"), "otto")
     sender = "otto@outage.ch"
     policy = e2e["policy"]
     throwaway = RedisServer(tmp_path).start()

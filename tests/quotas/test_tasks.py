@@ -25,7 +25,7 @@ def commit(counters, sender, n, at, instance):
 
 
 def test_rollup_writes_exact_hours_and_is_idempotent(counters, make_service, make_address):
-    address = make_address(make_service(Plan.KSUITE_PRO, name="roll.ch"), "anna")
+    address = make_address(make_service(plan=Plan.KSUITE_PRO, name="roll.ch"), "anna")
     commit(counters, "anna@roll.ch", 3, T0 + timedelta(minutes=10), "a")
     commit(counters, "anna@roll.ch", 4, T0 + timedelta(minutes=50), "b")
     commit(counters, "anna@roll.ch", 5, T0 + timedelta(hours=1, minutes=5), "c")
@@ -43,7 +43,7 @@ def test_rollup_writes_exact_hours_and_is_idempotent(counters, make_service, mak
 
 
 def test_rollup_keeps_90_days(counters, make_service, make_address):
-    address = make_address(make_service(Plan.KSUITE_PRO, name="alt.ch"), "anna")
+    address = make_address(make_service(plan=Plan.KSUITE_PRO, name="alt.ch"), "anna")
     UsageHour.objects.create(address=address, hour=T0 - timedelta(days=91), recipients=1)
     UsageHour.objects.create(address=address, hour=T0 - timedelta(days=89), recipients=1)
     usage_rollup(now=T0, counters_client=counters)
@@ -62,7 +62,7 @@ def test_clear_expired_counters(counters, quota_redis):
 def test_alerts_at_80_and_100_percent_once_per_window(
     counters, make_service, make_address, customer, django_capture_on_commit_callbacks
 ):
-    address = make_address(make_service(Plan.MY_KSUITE, name="warn.ch"), "anna")  # limit 500
+    address = make_address(make_service(plan=Plan.MY_KSUITE, name="warn.ch"), "anna")  # limit 500
     commit(counters, "anna@warn.ch", 390, T0, "a")
     assert (
         send_alerts(django_capture_on_commit_callbacks, now=T0, counters_client=counters) == 0
@@ -119,7 +119,7 @@ def send_alerts(capture, **kw):
 
 
 def test_tasks_run_through_celery_and_are_scheduled(counters, make_service, make_address):
-    make_address(make_service(Plan.KSUITE_PRO, name="celery.ch"), "anna")
+    make_address(make_service(plan=Plan.KSUITE_PRO, name="celery.ch"), "anna")
     for name in ("usage_rollup", "counters_clear_expired", "usage_alerts_send"):
         result = getattr(tasks, name).delay()
         assert result.successful()

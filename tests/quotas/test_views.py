@@ -25,7 +25,7 @@ def commit(counters, sender, n, *, at=None, instance="m", limit=10_000):
 
 @pytest.fixture
 def service(make_service):
-    return make_service(Plan.MY_KSUITE, name="muster.ch")
+    return make_service(plan=Plan.MY_KSUITE, name="muster.ch")
 
 
 def test_address_page_shows_usage_gauge_charts_and_help(
@@ -63,7 +63,7 @@ def test_full_address_says_when_it_frees_up(customer_client, service, make_addre
 def test_override_is_named_on_the_page(
     customer_client, make_service, make_address, counters, staff_user
 ):
-    address = make_address(make_service(Plan.KSUITE_PRO, name="pro.ch"), "chef")
+    address = make_address(make_service(plan=Plan.KSUITE_PRO, name="pro.ch"), "chef")
     sending_limit_override_create(
         address=address,
         limit=3000,
@@ -79,7 +79,7 @@ def test_override_is_named_on_the_page(
 
 
 def test_web_hosting_shows_both_channels(customer_client, make_service, make_address, counters):
-    address = make_address(make_service(Plan.WEB_HOSTING, name="web.ch"), "shop")
+    address = make_address(make_service(plan=Plan.WEB_HOSTING, name="web.ch"), "shop")
     html = customer_client.get(reverse("quotas:address_usage", args=[address.pk])).content.decode()
     assert "Authentifiziertes SMTP" in html and "PHP mail() ohne Anmeldung" in html
     assert "von <strong>1440</strong>" in html and "von <strong>50</strong>" in html
@@ -88,7 +88,7 @@ def test_web_hosting_shows_both_channels(customer_client, make_service, make_add
 def test_service_page_lists_every_mailbox(
     customer_client, make_service, make_address, counters, django_assert_max_num_queries
 ):
-    service = make_service(Plan.SERVICE_MAIL, address_quota=10, name="team.ch")
+    service = make_service(plan=Plan.SERVICE_MAIL, quota=10, name="team.ch")
     for i in range(6):
         make_address(service, f"person{i}")
         commit(counters, f"person{i}@team.ch", 100 * i, instance=f"i{i}")
@@ -110,7 +110,7 @@ def test_service_page_lists_every_mailbox(
 def test_query_count_does_not_grow_with_addresses(
     customer_client, make_service, make_address, counters, django_assert_max_num_queries
 ):
-    service = make_service(Plan.SERVICE_MAIL, address_quota=40, name="gross.ch")
+    service = make_service(plan=Plan.SERVICE_MAIL, quota=40, name="gross.ch")
     url = reverse("quotas:service_usage", args=[service.pk])
     make_address(service, "a0")
     customer_client.get(url)

@@ -7,8 +7,6 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
-from mailservices.models import Domain
-from mailservices.services import domain_create, mailservice_create
 from portal.shop.models import Product
 from portal.shop.selectors import cart_summary
 from portal.shop.services import BillingAddress, cart_add_service, order_place
@@ -47,15 +45,6 @@ def shop_catalogue(request):
 def product(db):
     """A catalogue product by code (the catalogue comes with the migrations)."""
     return lambda code: Product.objects.get(code=code)
-
-
-@pytest.fixture
-def make_service(db):
-    def make(customer, name: str, plan: str = "service_mail_starter", quota: int | None = None):
-        domain = domain_create(customer=customer, name=name, source=Domain.Source.EXTERNAL)
-        return mailservice_create(domain=domain, plan=plan, address_quota=quota)
-
-    return make
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_new_service_with_registration_adds_two_lines_and_renews_the_token(custo
 
 
 def test_domain_of_another_customer_is_refused(customer, other_customer, product, make_service):
-    make_service(other_customer, "besetzt.ch")
+    make_service(other_customer, "besetzt.ch", plan="service_mail_starter")
     for register in (True, False):
         with pytest.raises(ValidationError, match="bereits im Portal erfasst"):
             cart_add_service(
@@ -61,7 +61,7 @@ def test_domain_of_another_customer_is_refused(customer, other_customer, product
 
 
 def test_own_domain_with_a_service_is_refused(customer, product, make_service):
-    make_service(customer, "meine.ch")
+    make_service(customer, "meine.ch", plan="service_mail_starter")
     with pytest.raises(ValidationError, match="bereits ein E-Mail-Dienst"):
         cart_add_service(
             customer=customer,
@@ -161,7 +161,7 @@ def test_address_packs_add_up_and_stay_within_the_plan_limit(customer, product, 
 
 @pytest.mark.parametrize("quantity", [0, -3, 51])
 def test_quantities_outside_1_to_50_are_refused(customer, product, make_service, quantity):
-    service = make_service(customer, "menge.ch")
+    service = make_service(customer, "menge.ch", plan="service_mail_starter")
     with pytest.raises(ValidationError, match="zwischen 1 und 50"):
         cart_add_addresses(
             customer=customer, service=service, pack=product("addresses-1"), quantity=quantity
@@ -176,7 +176,7 @@ def test_quantities_outside_1_to_50_are_refused(customer, product, make_service,
 def test_a_service_of_another_customer_cannot_be_put_in_the_cart(
     customer, other_customer, product, make_service
 ):
-    foreign = make_service(other_customer, "fremd.ch")
+    foreign = make_service(other_customer, "fremd.ch", plan="service_mail_starter")
     with pytest.raises(ValidationError, match="gehört nicht"):
         cart_add_addresses(
             customer=customer, service=foreign, pack=product("addresses-1"), quantity=1

@@ -96,7 +96,7 @@ def test_pdf_shows_lines_vat_totals_and_payment_part(customer, place_order, tmp_
 def test_a_long_invoice_continues_on_further_pages(customer, make_service, tmp_path):
     packs = Product.objects.get(code="addresses-1")
     for index in range(18):
-        service = make_service(customer, f"viele-{index}.ch", quota=1)
+        service = make_service(customer, f"viele-{index}.ch", quota=1, plan="service_mail_starter")
         cart_add_addresses(customer=customer, service=service, pack=packs, quantity=1)
     order = order_place(
         customer=customer,

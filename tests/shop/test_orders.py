@@ -161,7 +161,7 @@ def test_paid_order_is_provisioned_and_activated(
 def test_provisioning_twice_delivers_each_line_once(
     customer, product, make_service, django_capture_on_commit_callbacks
 ):
-    service = make_service(customer, "mehr.ch", quota=1)
+    service = make_service(customer, "mehr.ch", quota=1, plan="service_mail_starter")
     cart_add_addresses(customer=customer, service=service, pack=product("addresses-5"), quantity=1)
     order = order_place(
         customer=customer,

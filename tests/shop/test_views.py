@@ -116,7 +116,7 @@ def test_empty_cart_checkout_goes_back_to_the_cart(customer_client):
 def test_add_service_form_shows_service_errors_inline(
     customer_client, make_service, other_customer
 ):
-    make_service(other_customer, "vergeben.ch")
+    make_service(other_customer, "vergeben.ch", plan="service_mail_starter")
     response = customer_client.post(
         "/shop/add/service/",
         {
@@ -132,7 +132,7 @@ def test_add_service_form_shows_service_errors_inline(
 
 
 def test_domain_check_answers_for_htmx(customer_client, make_service, other_customer):
-    make_service(other_customer, "vergeben.ch")
+    make_service(other_customer, "vergeben.ch", plan="service_mail_starter")
     free = customer_client.get("/shop/add/service/check/?domain=frei.ch&domain_option=register")
     assert "noch frei" in free.content.decode()
     taken = customer_client.get("/shop/add/service/check/?domain=vergeben.ch")
@@ -144,7 +144,7 @@ def test_domain_check_answers_for_htmx(customer_client, make_service, other_cust
 def test_htmx_quantity_change_returns_the_cart_and_the_badge(
     customer_client, customer, product, make_service
 ):
-    service = make_service(customer, "htmx.ch")
+    service = make_service(customer, "htmx.ch", plan="service_mail_starter")
     line = cart_add_addresses(
         customer=customer, service=service, pack=product("addresses-1"), quantity=1
     )
@@ -168,7 +168,7 @@ def test_htmx_quantity_change_returns_the_cart_and_the_badge(
 
 
 def test_plain_post_quantity_change_redirects(customer_client, customer, product, make_service):
-    service = make_service(customer, "plain.ch")
+    service = make_service(customer, "plain.ch", plan="service_mail_starter")
     line = cart_add_addresses(
         customer=customer, service=service, pack=product("addresses-1"), quantity=1
     )
@@ -181,7 +181,7 @@ def test_another_customers_objects_answer_404(
     client, customer, other_customer, place_order, make_service, product
 ):
     order = place_order(other_customer, "geheim.ch")
-    service = make_service(other_customer, "fremd.ch")
+    service = make_service(other_customer, "fremd.ch", plan="service_mail_starter")
     line = cart_add_addresses(
         customer=other_customer, service=service, pack=product("addresses-1"), quantity=1
     )
@@ -208,7 +208,7 @@ def test_another_customers_objects_answer_404(
 
 
 def test_add_addresses_and_change_plan_pages(customer_client, customer, make_service, product):
-    service = make_service(customer, "seite.ch")
+    service = make_service(customer, "seite.ch", plan="service_mail_starter")
     page = customer_client.get(f"/shop/add/addresses/{service.pk}/").content.decode()
     assert "Mehr Adressen für seite.ch" in page and "CHF 18.00" in page
     response = customer_client.post(
@@ -244,7 +244,7 @@ def test_cart_query_count_does_not_grow(
     def grow(n):
         for _ in range(n):
             index = CartLine.objects.count()
-            service = make_service(customer, f"q{index}.ch")
+            service = make_service(customer, f"q{index}.ch", plan="service_mail_starter")
             cart_add_addresses(
                 customer=customer, service=service, pack=product("addresses-1"), quantity=1
             )
@@ -273,7 +273,9 @@ def test_order_pages_query_counts_do_not_grow(
         customer_client,
         "/shop/",
         10,
-        lambda n: [make_service(customer, f"s{i}-{n}.ch") for i in range(n)],
+        lambda n: [
+            make_service(customer, f"s{i}-{n}.ch", plan="service_mail_starter") for i in range(n)
+        ],
         django_assert_max_num_queries,
     )
     order = Order.objects.first()
@@ -290,7 +292,7 @@ def test_cart_marks_lines_that_became_impossible(
         plan_product=product("service-mail"),
         register_domain=True,
     )
-    make_service(other_customer, "zu-spaet.ch")
+    make_service(other_customer, "zu-spaet.ch", plan="service_mail_starter")
     page = customer_client.get("/shop/cart/").content.decode()
     assert "Die Domain zu-spaet.ch ist bereits im Portal erfasst." in page
     assert 'aria-disabled="true">Zur Kasse' in page
