@@ -1,5 +1,7 @@
 """Mailbox storage (staff overrides, usage Dovecot reports, alerts) and mail imports."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Address
+from portal.core.models import Job
 
 MIN_STORAGE_MB = 100
 MAX_STORAGE_MB = 1024 * 1024
@@ -140,3 +143,112 @@ class MailboxStorage(Address):
         proxy = True
         verbose_name = _("Postfach-Speicher")
         verbose_name_plural = _("Postfach-Speicher")
+
+
+class MailImport(Job):
+    """One import of mail from another provider's IMAP server into one of our mailboxes.
+
+    The old provider's password lives in `secret` (Fernet, key from the settings) only while
+    the job waits or runs; the services empty it when the job ends, fails or is cancelled.
+    """
+
+    class Security(models.TextChoices):
+        SSL = "ssl", _("SSL/TLS")
+        STARTTLS = "starttls", _("STARTTLS")
+        NONE = "none", _("Keine (nur 127.0.0.1)")
+
+    # Running jobs tell they are alive through `heartbeat_at`; an import may run for hours.
+    ACTIVE_FOR = timedelta(hours=12)
+    LOST_AFTER = timedelta(minutes=3)
+
+    address = models.ForeignKey(
+        Address, on_delete=models.CASCADE, related_name="imports", verbose_name=_("Adresse")
+    )
+    host = models.CharField(_("IMAP-Server"), max_length=253)
+    port = models.PositiveIntegerField(_("Port"), default=993)
+    security = models.CharField(
+        _("Verschlüsselung"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    login = models.CharField(_("Benutzername"), max_length=320)
+    secret = models.TextField(_("Passwort (verschlüsselt, nur während des Imports)"), blank=True)
+    heartbeat_at = models.DateTimeField(_("Zuletzt aktiv"), null=True, blank=True)
+    preview = models.JSONField(_("Vorschau"), default=list, blank=True)
+    preview_bytes = models.BigIntegerField(_("Grösse laut Vorschau"), default=0)
+    folders = models.PositiveIntegerField(_("Ordner"), default=0)
+    copied = models.PositiveIntegerField(_("Kopiert"), default=0)
+    skipped = models.PositiveIntegerField(_("Übersprungen"), default=0)
+    failed = models.PositiveIntegerField(_("Fehlgeschlagen"), default=0)
+
+    class Meta:
+        verbose_name = _("Mail-Import")
+        verbose_name_plural = _("Mail-Importe")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            *Job.job_constraints("mailimport"),
+            models.UniqueConstraint(
+                fields=["address"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="mailimport_one_active_per_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(security__in=["ssl", "starttls", "none"]),
+                name="mailimport_security_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "queued_at"], name="mailimport_queue")]
+
+    def __str__(self):
+        return f"{self.login}@{self.host} -> {self.address_id}"
+
+    @property
+    def is_active(self) -> bool:
+        if self.state == self.State.RUNNING:
+            beat = self.heartbeat_at or self.started_at or self.queued_at
+            return timezone.now() - beat < self.LOST_AFTER
+        return super().is_active
+
+
+class ImportFailure(models.Model):
+    """A message an import could not copy, with the reason (shown in the report)."""
+
+    job = models.ForeignKey(
+        MailImport, on_delete=models.CASCADE, related_name="failures", verbose_name=_("Import")
+    )
+    folder = models.CharField(_("Ordner"), max_length=500)
+    uid = models.PositiveBigIntegerField(_("UID"))
+    subject = models.CharField(_("Betreff"), max_length=200, blank=True)
+    reason = models.CharField(_("Grund"), max_length=300)
+
+    class Meta:
+        verbose_name = _("Nicht kopierte Nachricht")
+        verbose_name_plural = _("Nicht kopierte Nachrichten")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.folder} {self.uid}: {self.reason}"
+
+
+class ImportFolderState(models.Model):
+    """How far the import of one source folder got (resume point; see imap/engine.py)."""
+
+    address = models.ForeignKey(
+        Address, on_delete=models.CASCADE, related_name="+", verbose_name=_("Adresse")
+    )
+    host = models.CharField(_("IMAP-Server"), max_length=253)
+    login = models.CharField(_("Benutzername"), max_length=320)
+    folder = models.CharField(_("Ordner (an der Quelle)"), max_length=500)
+    uidvalidity = models.PositiveBigIntegerField(_("UIDVALIDITY"))
+    last_uid = models.PositiveBigIntegerField(_("Letzte kopierte UID"))
+    updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Import-Stand eines Ordners")
+        verbose_name_plural = _("Import-Stände der Ordner")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "host", "login", "folder"], name="import_folder_state_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.folder}: {self.last_uid}"

@@ -5,5 +5,9 @@ SCHEDULE = {
         "task": "mailboxes.storage_alerts_send",
         "schedule": 300.0,
     },
+    "mailboxes-imports-dispatch": {
+        "task": "mailboxes.imports_dispatch",
+        "schedule": 60.0,
+    },
 }
 BEAT_SCHEDULE = SCHEDULE
