@@ -78,6 +78,9 @@ class Layout:
         default_factory=lambda: getattr(settings, "PORTAL_MAILBOXES_MASTER_USER", "")
     )
     import_master_hash: str = field(default_factory=lambda: _import_master_hash())
+    # DMARC/TLS-RPT report addresses and the portal's LMTP intake they go to ("" for none).
+    report_addresses: tuple = field(default_factory=lambda: _report_addresses())
+    reports_lmtp: str = field(default_factory=lambda: _reports_lmtp())
 
     @property
     def postfix_dir(self) -> Path:
@@ -198,6 +201,34 @@ smtpd_sender_restrictions = reject_unauthenticated_sender_login_mismatch
 # Used by the submission service in master.cf (port 465).
 mailstack_submission_recipient_restrictions = {submission_rcpt}
 mailstack_submission_end_of_data_restrictions = {policy}
+{_reports_main_cf(layout)}"""
+
+
+def _report_addresses() -> tuple:
+    from mailservices.reports.app_settings import app_settings
+
+    return tuple(app_settings.ADDRESSES)
+
+
+def _reports_lmtp() -> str:
+    from mailservices.reports.app_settings import app_settings
+
+    return f"inet:{app_settings.LMTP_BIND}"
+
+
+def _reports_main_cf(layout: Layout) -> str:
+    """Report mail (DMARC rua=, TLS-RPT) to the portal's LMTP intake `reports_lmtpd`."""
+    if not (layout.report_addresses and layout.reports_lmtp):
+        return ""
+    domains = " ".join(sorted({a.rpartition("@")[2] for a in layout.report_addresses}))
+    transport = ", ".join(f"{{{a} = lmtp:{layout.reports_lmtp}}}" for a in layout.report_addresses)
+    accepted = ", ".join(f"{{{a} = OK}}" for a in layout.report_addresses)
+    return f"""
+# DMARC and TLS-RPT reports go to the portal (`manage.py reports_lmtpd`); their domain is
+# relayed, only the report addresses are accepted.
+relay_domains = {domains}
+relay_recipient_maps = inline:{{ {accepted} }}
+transport_maps = inline:{{ {transport} }}
 """
 
 

@@ -9,26 +9,17 @@ class ReportSettings(AppSettings):
 
     @property
     def ADDRESSES(self) -> list[str]:  # noqa: N802 - settings are upper case
-        """Where receivers send reports (rua= of DMARC, rua= of TLS-RPT); Postfix pipes mail
-        for these to `manage.py report_receive`. Their domain must not be a hosted domain."""
+        """Where receivers send reports (rua= of DMARC, rua= of TLS-RPT); Postfix delivers mail
+        for these to `manage.py reports_lmtpd`. Their domain must not be a hosted domain."""
         domain = portal_settings.PROVIDER_DOMAIN
         return list(
             self._setting("ADDRESSES", [f"dmarc-reports@{domain}", f"tlsrpt-reports@{domain}"])
         )
 
     @property
-    def PIPE_USER(self) -> str:  # noqa: N802
-        """System user Postfix runs `report_receive` as (needs the portal's .env)."""
-        return self._setting("PIPE_USER", "portal")
-
-    @property
-    def PIPE_COMMAND(self) -> str:  # noqa: N802
-        """The command Postfix's pipe transport runs (argv; ${recipient} is appended)."""
-        return self._setting(
-            "PIPE_COMMAND",
-            "/usr/bin/env DJANGO_SETTINGS_MODULE=portal.settings.production "
-            "/srv/portal/.venv/bin/python /srv/portal/manage.py report_receive",
-        )
+    def LMTP_BIND(self) -> str:  # noqa: N802
+        """Where `reports_lmtpd` listens; `mailstack_config` points Postfix's transport here."""
+        return self._setting("LMTP_BIND", "127.0.0.1:10027")
 
     @property
     def MAX_MAIL_BYTES(self) -> int:  # noqa: N802
