@@ -1,17 +1,17 @@
 """The DAV app's settings (`PORTAL_DAV_*`), each with its documented default.
 
-Shaped like contract 2 (`portal.core.conf.AppSettings`): a prefix and `_setting(name,
-default)`; the environment is read only in `portal/settings/dav.py`.
+The environment is read only in `portal/settings/dav.py`; `checks.py` validates.
 """
+
+# ruff: noqa: N802 - settings are upper case, as in django.conf.settings
 
 from django.conf import settings
 
+from portal.core.conf import AppSettings
 
-class DavSettings:
+
+class DavSettings(AppSettings):
     prefix = "PORTAL_DAV_"
-
-    def _setting(self, name: str, default):
-        return getattr(settings, self.prefix + name, default)
 
     @property
     def PUBLIC_URL(self) -> str:

@@ -6,15 +6,14 @@ profile sets up mail, calendars and contacts; the device asks for the mail passw
 
 import uuid
 
-from django.conf import settings
-
 from mailservices.dav.account import dav_account
+from portal.core.app_settings import app_settings as portal_settings
 
 
 def dav_payloads(*, username: str, email: str, identifier: str) -> list[dict]:
     """The two payloads for `username` (the login); `identifier` is the profile's id."""
     account = dav_account(username)
-    provider = settings.PORTAL_PROVIDER_NAME
+    provider = portal_settings.PROVIDER_NAME
     payloads = []
     for kind, prefix, label in (
         ("caldav", "CalDAV", "Kalender"),

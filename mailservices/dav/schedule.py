@@ -8,4 +8,3 @@ SCHEDULE = {
         "schedule": crontab(hour=3, minute=40),
     },
 }
-BEAT_SCHEDULE = SCHEDULE  # the name portal/settings/celery.py reads today

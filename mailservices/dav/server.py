@@ -103,6 +103,7 @@ class DavHTTPServer(socketserver.ThreadingMixIn, wsgiref.simple_server.WSGIServe
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # listen backlog: 100 phones syncing at once must not be reset
 
     def __init__(self, address, *, max_connections: int, timeout: float):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET

@@ -174,3 +174,34 @@ def test_settings_are_checked(settings):
 
 def test_system_check_command_passes():
     call_command("check", "--tag", "models")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "it"])
+def test_catalogues_are_fully_translated(lang):
+    from pathlib import Path
+
+    import polib
+
+    import mailservices.dav
+
+    path = Path(mailservices.dav.__file__).parent / "locale" / lang / "LC_MESSAGES" / "django.po"
+    po = polib.pofile(str(path))
+    assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
+    assert len(po.translated_entries()) >= 30
+
+
+def test_section_in_english(client, dav_world):
+    from django.utils import translation
+
+    client.force_login(dav_world["customer"].owner)
+    with translation.override("en"):
+        url = reverse("mailservices:address_detail", args=[dav_world["anna"].pk])
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert 'lang="en"' in html
+    assert "Contacts &amp; calendars" in html or "Contacts & calendars" in html
+
+
+def test_purge_job_is_in_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["dav-purge-deleted-address-data"]
+    assert entry["task"] == "dav.purge_deleted_address_data"
