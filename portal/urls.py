@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("messagetools.urls")),
     path("", include("mailservices.maillog.urls")),
     path("", include("mailservices.reports.urls")),
+    path("", include("mailservices.mailboxes.urls")),
 ]
 
 handler404 = errors.page_not_found

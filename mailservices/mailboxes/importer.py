@@ -5,6 +5,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -209,8 +210,11 @@ def import_start(
         preview=preview.folders if preview else [],
         preview_bytes=preview.bytes if preview else 0,
     )
-    job.full_clean(exclude=["secret"])
     _end_lost(address)
+    try:
+        job.full_clean(exclude=["secret"], validate_constraints=False)
+    except ValidationError as exc:
+        raise ImportRefused("; ".join(exc.messages)) from None
     try:
         with transaction.atomic():
             job.save()

@@ -147,3 +147,18 @@ def addresses_over_level(*, now=None):
         .select_related("service__domain__customer__owner"),
         now=now,
     )
+
+
+def imports_for_customer(customer):
+    """Imports of the customer's addresses (use with get_object_or_404)."""
+    from mailservices.mailboxes.models import MailImport
+
+    return MailImport.objects.filter(address__service__domain__customer=customer).select_related(
+        "address__service__domain"
+    )
+
+
+def recent_imports(address, limit: int = 3):
+    from mailservices.mailboxes.models import MailImport
+
+    return list(MailImport.objects.filter(address=address).order_by("-created_at", "-pk")[:limit])

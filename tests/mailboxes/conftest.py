@@ -4,7 +4,6 @@ import itertools
 
 import pytest
 
-from mailservices.services import domain_create, mailservice_create
 from mailservices.services.addresses import address_create
 from tests.mailstack.conftest import mail_stack, wait_for  # noqa: F401 (fixture re-export)
 
@@ -13,19 +12,8 @@ PASSWORD = "Firn-Grat-Stollen-2026"
 
 
 @pytest.fixture
-def make_service(customer):
-    def make(*, plan="service_mail", customer_=None, name=None):
-        domain = domain_create(
-            customer=customer_ or customer, name=name or f"speicher-{next(_numbers)}.ch"
-        )
-        return mailservice_create(domain=domain, plan=plan, address_quota=10)
-
-    return make
-
-
-@pytest.fixture
 def service(make_service):
-    return make_service()
+    return make_service(name=f"speicher-{next(_numbers)}.ch", quota=10)
 
 
 @pytest.fixture

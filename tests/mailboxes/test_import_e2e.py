@@ -30,7 +30,7 @@ from tests.mailstack.test_stack_e2e import _delete_customer
 pytestmark = [pytest.mark.mailstack, pytest.mark.xdist_group("mailstack")]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MANY = 1500
+MANY = 800
 
 
 @pytest.fixture(scope="module")
@@ -299,3 +299,33 @@ def test_starttls_with_a_trusted_certificate(mail_stack, source, world, tmp_path
         _email(world["anna"]), *_source_args(source, tmp_path, security="starttls"), "--dry-run"
     )
     assert code == 0 and preview["messages"] == len(source_data.MESSAGES)
+
+
+def test_job_imports_reports_and_forgets_the_password(mail_stack, source, world, db):
+    from unittest import mock
+
+    from mailservices.mailboxes.importer import import_execute, import_start, source_endpoint
+    from mailservices.mailboxes.models import MailImport
+
+    address = world["job"]
+    endpoint = source_endpoint(
+        host="127.0.0.1",
+        port=source.imap_port,
+        security="none",
+        login=SOURCE_USER,
+        password=SOURCE_PASSWORD,
+    )
+    with mock.patch("mailservices.mailboxes.tasks.import_run_task.delay"):
+        job = import_start(address=address, source=endpoint)
+        assert job.secret and SOURCE_PASSWORD not in job.secret
+        import_execute(job=job)
+    job.refresh_from_db()
+    assert job.state == MailImport.State.DONE, job.error
+    assert (job.copied, job.failed, job.skipped) == (len(source_data.MESSAGES) - 1, 1, 0)
+    assert job.progress_done == job.progress_total == len(source_data.MESSAGES)
+    assert job.secret == ""
+    failure = job.failures.get()
+    assert failure.folder == "Archiv" and "zu gross" in failure.reason
+    assert sorted(_read_back(mail_stack, address)) == sorted(
+        {*source_data.FOLDERS.values(), "Sent", "Drafts", "Trash", "Junk"}
+    )
