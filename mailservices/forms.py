@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mailservices.models import CATCHALL_LOCAL_PART, Address, MailService, Responder
 from mailservices.passwords import MIN_LENGTH, validate_mail_password
 from mailservices.validators import validate_local_part
+from portal.core.forms import add_service_error  # noqa: F401 - provisioning's views import it here
 
 PASSWORD_HELP = format_lazy(
     _(
@@ -17,15 +18,6 @@ PASSWORD_HELP = format_lazy(
     ),
     min=MIN_LENGTH,
 )
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Shows a service's ValidationError on the form: on its field if the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _password_field(label, *, required=True, help_text="", meter=False):

@@ -13,6 +13,13 @@ from portal.accounts.models import Customer
 CATCHALL_LOCAL_PART = "catchall"
 
 
+class DomainSource(models.TextChoices):
+    """Where a domain is registered: with us (we host its zone) or elsewhere."""
+
+    REGISTERED = "registered", _("Bei uns registriert")
+    EXTERNAL = "external", _("Externer Registrar")
+
+
 class DomainQuerySet(models.QuerySet):
     def for_customer(self, customer):
         return self.filter(customer=customer)
@@ -21,9 +28,7 @@ class DomainQuerySet(models.QuerySet):
 class Domain(models.Model):
     """A domain the customer owns; stored as its A-label (punycode), shown as its U-label."""
 
-    class Source(models.TextChoices):
-        REGISTERED = "registered", _("Bei uns registriert")
-        EXTERNAL = "external", _("Externer Registrar")
+    Source = DomainSource
 
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="domains", verbose_name=_("Kunde")
@@ -45,7 +50,7 @@ class Domain(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(name=Lower("name")), name="domain_lowercase"),
             models.CheckConstraint(
-                condition=models.Q(source__in=["registered", "external"]), name="domain_source"
+                condition=models.Q(source__in=DomainSource.values), name="domain_source"
             ),
         ]
 
@@ -61,6 +66,14 @@ class Domain(models.Model):
             return self.name
 
 
+class ServiceStatus(models.TextChoices):
+    """Whether a mail service delivers mail."""
+
+    PENDING = "pending", _("In Bereitstellung")
+    ACTIVE = "active", _("Aktiv")
+    SUSPENDED = "suspended", _("Gesperrt")
+
+
 class MailServiceQuerySet(models.QuerySet):
     def for_customer(self, customer):
         return self.filter(domain__customer=customer)
@@ -69,10 +82,7 @@ class MailServiceQuerySet(models.QuerySet):
 class MailService(models.Model):
     """The mail service of one domain: its plan, address quota and filter settings."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("In Bereitstellung")
-        ACTIVE = "active", _("Aktiv")
-        SUSPENDED = "suspended", _("Gesperrt")
+    Status = ServiceStatus
 
     domain = models.OneToOneField(
         Domain, on_delete=models.PROTECT, related_name="mail_service", verbose_name=_("Domain")
@@ -106,7 +116,7 @@ class MailService(models.Model):
                 condition=models.Q(plan__in=Plan.values), name="mailservice_plan_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "active", "suspended"]),
+                condition=models.Q(status__in=ServiceStatus.values),
                 name="mailservice_status_valid",
             ),
         ]
@@ -119,6 +129,13 @@ class MailService(models.Model):
         return plan_facts(self.plan).paid
 
 
+class AddressKind(models.TextChoices):
+    """A mailbox stores mail; a redirect only forwards it."""
+
+    MAILBOX = "mailbox", _("Postfach")
+    REDIRECT = "redirect", _("Weiterleitung")
+
+
 class AddressQuerySet(models.QuerySet):
     def for_customer(self, customer):
         return self.filter(service__domain__customer=customer)
@@ -127,12 +144,10 @@ class AddressQuerySet(models.QuerySet):
 class Address(models.Model):
     """An email address of a mail service: a mailbox, or a redirect without a mailbox.
 
-    The address named `catchall` is the service's catch-all (SPEC §2).
+    The address named `catchall` is the service's catch-all (docs/product.md §2).
     """
 
-    class Kind(models.TextChoices):
-        MAILBOX = "mailbox", _("Postfach")
-        REDIRECT = "redirect", _("Weiterleitung")
+    Kind = AddressKind
 
     service = models.ForeignKey(
         MailService,
@@ -185,7 +200,7 @@ class Address(models.Model):
                 condition=~models.Q(local_part=""), name="address_local_part_not_empty"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["mailbox", "redirect"]), name="address_kind_valid"
+                condition=models.Q(kind__in=AddressKind.values), name="address_kind_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(storage_quota_mb__gte=100), name="address_storage_min"

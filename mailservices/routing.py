@@ -1,10 +1,15 @@
-"""Where mail for a recipient goes: the single source of truth the mail stack follows.
+"""Where mail for a recipient goes, as Python: the executable model of the mail stack's rules.
 
-Order: the exact address, then an alias, then the domain's catch-all, else reject.
-Local parts are case-insensitive and `user+tag@` is delivered as `user@`. A disabled address
-rejects (it does not fall through to the catch-all). A responder on the catch-all answers
-only mail addressed to `catchall@` itself, never mail that reached it for a missing address
-(SPEC §2).
+Postfix and Dovecot do not call this module: they read the SQL lookups of
+`mailservices.mailstack` (views made in migrations). This model states the rules once in
+plain code, and the tests (`tests/mailstack/test_lookups.py`, the stack end-to-end test) check
+the SQL lookups answer every case of `tests/mailservices/routing_cases.py` as `route()` does.
+
+The rules: the exact address, then an alias, then the domain's catch-all, else reject. Local
+parts are case-insensitive and `user+tag@` is delivered as `user@`. A disabled address rejects
+(it does not fall through to the catch-all). A responder on the catch-all answers only mail
+addressed to `catchall@` itself, never mail that reached it for a missing address
+(docs/product.md §2).
 """
 
 import re

@@ -1,6 +1,6 @@
 """Links from the message tools into the knowledge base and the limits page."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 # Which guide explains which finding of the message check.
 FINDING_GUIDES = {
@@ -21,15 +21,10 @@ FINDING_GUIDES = {
 
 
 def guide_url(slug: str) -> str:
-    """The guide's URL; a plain path while the knowledge base's URLs are not there yet."""
-    try:
-        return reverse("kb:guide", args=[slug])
-    except NoReverseMatch:
-        return f"/kb/{slug}/"
+    """The knowledge-base guide that explains a finding."""
+    return reverse("kb:guide", args=[slug])
 
 
 def address_usage_url(pk: int) -> str:
-    try:
-        return reverse("quotas:address_usage", args=[pk])
-    except NoReverseMatch:
-        return f"/usage/addresses/{pk}/"
+    """The sending-limit page of one address."""
+    return reverse("quotas:address_usage", args=[pk])

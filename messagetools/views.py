@@ -42,7 +42,7 @@ def index(request):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def message_check(request):
-    """Would our filters reject this message, and why? (SPEC §5)
+    """Would our filters reject this message, and why? (docs/product.md §5)
 
     The upload is validated here (bad input: a message on the form, nothing stored); the
     check itself runs in Celery and its page shows the progress.

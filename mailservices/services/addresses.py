@@ -179,8 +179,8 @@ def catchall_create(
     password: str = "",
     forward_to: Iterable[str] = (),
 ) -> Address:
-    """Creates the service's catch-all address (SPEC §2): paid services only, one per domain,
-    and only after the customer confirmed the warning."""
+    """Creates the service's catch-all address (docs/product.md §2): paid services only, one
+    per domain, and only after the customer confirmed the warning."""
     if not service.is_paid:
         raise ValidationError(
             _(

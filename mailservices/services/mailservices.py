@@ -32,7 +32,7 @@ def mailservice_create(
     )
     service.full_clean()
     service.save()
-    # Key, zone records and a first diagnosis at once (issue 6); imported here: no cycle.
+    # Key, zone records and a first diagnosis at once; imported here: no cycle.
     from mailservices.diagnosis.tasks import diagnose_new_service
 
     transaction.on_commit(lambda: diagnose_new_service.delay(service.pk))

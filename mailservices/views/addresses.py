@@ -20,12 +20,12 @@ from mailservices.forms import (
     PasswordSetForm,
     PasswordTestForm,
     ResponderForm,
-    add_service_error,
 )
 from mailservices.models import CATCHALL_LOCAL_PART, Address
 from mailservices.services import addresses as address_services
 from portal.accounts.decorators import customer_required
 from portal.core.app_settings import app_settings as portal_settings
+from portal.core.forms import add_service_error
 
 
 def _service(request, pk):

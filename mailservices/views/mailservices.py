@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mailservices import selectors
-from mailservices.forms import ServiceSettingsForm, add_service_error
+from mailservices.forms import ServiceSettingsForm
 from mailservices.models import Address
 from mailservices.services import mailservice_update_settings
 from portal.accounts.decorators import customer_required
+from portal.core.forms import add_service_error
 
 DIAGNOSIS_SUMMARY = "diagnosis/partials/_summary.html"
 

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-# SPEC §5: the filters reject these extensions, also inside archives.
+# docs/product.md §5: the filters reject these extensions, also inside archives.
 FORBIDDEN_EXTENSIONS = frozenset(
     {
         "exe", "com", "cmd", "cpl", "hta", "scf", "sct", "lnk", "bat", "js", "jse",

@@ -23,13 +23,18 @@ class BillingPeriod(models.TextChoices):
     YEAR = "year", _("Jahr")
 
 
+class ProductKind(models.TextChoices):
+    """What a catalogue product is."""
+
+    PLAN = "plan", _("Angebot")
+    DOMAIN = "domain", _("Domainregistrierung")
+    ADDRESS_PACK = "address_pack", _("Adresspaket")
+
+
 class Product(models.Model):
     """Something the shop sells: a plan, the registration of a domain, or a pack of addresses."""
 
-    class Kind(models.TextChoices):
-        PLAN = "plan", _("Angebot")
-        DOMAIN = "domain", _("Domainregistrierung")
-        ADDRESS_PACK = "address_pack", _("Adresspaket")
+    Kind = ProductKind
 
     code = models.SlugField(_("Code"), max_length=40, unique=True)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
@@ -58,7 +63,7 @@ class Product(models.Model):
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["plan", "domain", "address_pack"]),
+                condition=models.Q(kind__in=ProductKind.values),
                 name="product_kind_valid",
             ),
             # A plan product names its plan; an address pack says how many addresses it holds.
@@ -198,7 +203,7 @@ class CartLine(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["cart", "kind", "domain_name"],
-                condition=models.Q(kind__in=["new_service", "domain"]),
+                condition=models.Q(kind__in=[LineKind.NEW_SERVICE, LineKind.DOMAIN]),
                 name="cartline_one_service_per_domain",
             ),
             models.UniqueConstraint(
@@ -212,6 +217,16 @@ class CartLine(models.Model):
         return f"{self.get_kind_display()} {self.domain_name or self.service_id or ''}".strip()
 
 
+class OrderStatus(models.TextChoices):
+    """Where an order is: paid, delivered or cancelled."""
+
+    PENDING_PAYMENT = "pending_payment", _("Zahlung ausstehend")
+    PAID = "paid", _("Bezahlt")
+    PROVISIONING = "provisioning", _("In Bereitstellung")
+    ACTIVE = "active", _("Aktiv")
+    CANCELLED = "cancelled", _("Storniert")
+
+
 class OrderQuerySet(models.QuerySet):
     def for_customer(self, customer):
         return self.filter(customer=customer)
@@ -220,12 +235,7 @@ class OrderQuerySet(models.QuerySet):
 class Order(models.Model):
     """A placed order with a snapshot of the prices it was sold at."""
 
-    class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", _("Zahlung ausstehend")
-        PAID = "paid", _("Bezahlt")
-        PROVISIONING = "provisioning", _("In Bereitstellung")
-        ACTIVE = "active", _("Aktiv")
-        CANCELLED = "cancelled", _("Storniert")
+    Status = OrderStatus
 
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("Kunde")
@@ -273,9 +283,7 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    status__in=["pending_payment", "paid", "provisioning", "active", "cancelled"]
-                ),
+                condition=models.Q(status__in=OrderStatus.values),
                 name="order_status_valid",
             ),
             models.CheckConstraint(

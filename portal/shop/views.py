@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mailservices.models import MailService
 from mailservices.plans import plan_facts
 from portal.accounts.decorators import customer_required
+from portal.core.forms import add_service_error
 from portal.shop import selectors, services
 from portal.shop.forms import (
     AddressesForm,
@@ -104,11 +105,6 @@ def cart_line_remove(request, pk):
     return redirect("shop:cart")
 
 
-def _add_errors(form, exc: ValidationError, field: str | None = None) -> None:
-    for message in exc.messages:
-        form.add_error(field, message)
-
-
 @customer_required
 @require_http_methods(["GET", "POST"])
 def add_service(request):
@@ -126,7 +122,7 @@ def add_service(request):
                     == ServiceForm.DOMAIN_REGISTER,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc, "domain")
+                add_service_error(form, exc, "domain")
             else:
                 messages.success(request, _("Der E-Mail-Dienst liegt im Warenkorb."))
                 return redirect("shop:cart")
@@ -179,7 +175,7 @@ def add_addresses(request, service_pk):
                 quantity=form.cleaned_data["quantity"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Adressen liegen im Warenkorb."))
             return redirect("shop:cart")
@@ -207,7 +203,7 @@ def change_plan(request, service_pk):
                 customer=request.customer, service=service, plan_product=form.cleaned_data["plan"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc, "plan")
+            add_service_error(form, exc, "plan")
         else:
             messages.success(request, _("Der Angebotswechsel liegt im Warenkorb."))
             return redirect("shop:cart")

@@ -78,7 +78,7 @@ def test_guide_is_consistent(guide):
             except Resolver404:  # pragma: no cover - the message says which
                 pytest.fail(f"{link} is not a portal page")
     for src in re.findall(r"!\[[^\]]+\]\(([^)\s]+)\)", guide.body):
-        # Images are our own screenshots (kb/screenshots.py), served from static/.
+        # Images are our own screenshots (scripts/kb_screenshots.py), served from static/.
         assert src.startswith("/static/kb/"), src
         assert (STATIC / src.removeprefix("/static/")).is_file(), f"{src} is missing"
     for view_name in guide.portal_pages:

@@ -1,6 +1,9 @@
 """Screenshots of the portal for the guides, taken by chromium against a running portal.
 
-    .venv/bin/python -m kb.screenshots --base-url http://127.0.0.1:8000
+    .venv/bin/python scripts/kb_screenshots.py --base-url http://127.0.0.1:8000
+
+A development tool (it drives Playwright), kept out of the `kb` app so that the app never
+imports Playwright.
 
 Needs the demo data (`manage.py seed_demo`) and Debian's chromium. Signs in as the demo
 customer, opens the pages below and saves the named region of each as
