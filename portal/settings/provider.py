@@ -32,6 +32,8 @@ PORTAL_CREDITOR_TOWN = env("PORTAL_CREDITOR_TOWN", default="Bern")
 PORTAL_CREDITOR_COUNTRY = env("PORTAL_CREDITOR_COUNTRY", default="CH")
 PORTAL_VAT_NUMBER = env("PORTAL_VAT_NUMBER", default="CHE-109.876.542 MWST")
 PORTAL_INVOICE_DUE_DAYS = env.int("PORTAL_INVOICE_DUE_DAYS", default=30)
+# The provider's terms (AGB), linked at the checkout's checkbox.
+PORTAL_TERMS_URL = env("PORTAL_TERMS_URL", default="https://www.alpenpost.example/agb/")
 # Diagnosis: ask only this resolver ("HOST:PORT"; empty = the system's resolvers), and the
 # name servers written into the zones of domains registered through us.
 PORTAL_DIAGNOSIS_NAMESERVER = env("PORTAL_DIAGNOSIS_NAMESERVER", default="")

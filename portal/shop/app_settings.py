@@ -48,6 +48,11 @@ class ShopSettings(AppSettings):
         return self._setting("VAT_NUMBER", "")
 
     @property
+    def TERMS_URL(self) -> str:
+        """The terms (AGB) the customer accepts at the checkout, linked at its checkbox."""
+        return self._setting("TERMS_URL", "")
+
+    @property
     def INVOICE_DUE_DAYS(self) -> int:
         """Days between the invoice date and its due date."""
         return int(self._setting("INVOICE_DUE_DAYS", 30))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.validators import to_a_label
+from portal.shop.app_settings import app_settings
 from portal.shop.services.cart import MAX_PACKS_PER_LINE
 
 COUNTRIES = [
@@ -93,6 +94,11 @@ class CheckoutForm(forms.Form):
         label=_("Ich akzeptiere die Allgemeinen Geschäftsbedingungen."),
         error_messages={"required": _("Bitte akzeptieren Sie die AGB.")},
     )
+
+    @property
+    def terms_url(self) -> str:
+        """Where the terms can be read (the template links them in the checkbox's label)."""
+        return app_settings.TERMS_URL
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"].strip()

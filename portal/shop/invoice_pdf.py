@@ -1,14 +1,16 @@
 """The invoice as a PDF: letterhead, lines, VAT per rate, totals and the Swiss QR-bill.
 
-The payment part is drawn by `qrbill` as SVG and placed at the foot of the last page with
-svglib, as the QR-bill standard wants it (A6 strip, 105 mm high, full width).
+The payment part is drawn by `qrbill` as SVG and placed with svglib at the foot of the page
+the totals end on, as the QR-bill standard wants it (A6 strip, 105 mm high, full width). When
+the totals fit on that page but the payment part does not, the payment part gets a page of its
+own (the standard allows it) rather than pushing the totals away from the lines. A paid
+invoice says "bezahlt" with the date and carries no payment request; nor does a cancelled one.
 """
 
 import io
 from xml.sax.saxutils import escape
 
-from django.conf import settings
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from qrbill import QRBill
 from reportlab.graphics import renderPDF
@@ -24,6 +26,7 @@ from svglib.svglib import svg2rlg
 
 from portal.formats import format_amount as chf
 from portal.shop import pricing
+from portal.shop.app_settings import app_settings
 from portal.shop.models import BillingPeriod, Invoice
 from portal.shop.selectors import order_line_label
 
@@ -47,12 +50,12 @@ def _fonts() -> tuple[str, str]:
 
 def _creditor() -> dict:
     return {
-        "name": settings.PORTAL_CREDITOR_NAME,
-        "street": settings.PORTAL_CREDITOR_STREET,
-        "house_num": settings.PORTAL_CREDITOR_HOUSE_NUMBER,
-        "pcode": settings.PORTAL_CREDITOR_POSTCODE,
-        "city": settings.PORTAL_CREDITOR_TOWN,
-        "country": settings.PORTAL_CREDITOR_COUNTRY,
+        "name": app_settings.CREDITOR_NAME,
+        "street": app_settings.CREDITOR_STREET,
+        "house_num": app_settings.CREDITOR_HOUSE_NUMBER,
+        "pcode": app_settings.CREDITOR_POSTCODE,
+        "city": app_settings.CREDITOR_TOWN,
+        "country": app_settings.CREDITOR_COUNTRY,
     }
 
 
@@ -96,7 +99,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(_("Rechnung %(number)s") % {"number": invoice.number})
-    pdf.setAuthor(settings.PORTAL_CREDITOR_NAME)
+    pdf.setAuthor(app_settings.CREDITOR_NAME)
 
     cell = ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11)
     period_label = dict(BillingPeriod.choices)
@@ -181,12 +184,12 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         pdf.rect(MARGIN, PAGE_H - 22 * mm, 6 * mm, 6 * mm, stroke=0, fill=1)
         pdf.setFillColor(colors.black)
         pdf.setFont(bold, 13)
-        pdf.drawString(MARGIN + 9 * mm, PAGE_H - 21 * mm, settings.PORTAL_CREDITOR_NAME)
+        pdf.drawString(MARGIN + 9 * mm, PAGE_H - 21 * mm, app_settings.CREDITOR_NAME)
         pdf.setFont(regular, 8)
         sender = (
-            f"{settings.PORTAL_CREDITOR_STREET} {settings.PORTAL_CREDITOR_HOUSE_NUMBER} · "
-            f"{settings.PORTAL_CREDITOR_COUNTRY}-{settings.PORTAL_CREDITOR_POSTCODE} "
-            f"{settings.PORTAL_CREDITOR_TOWN} · {settings.PORTAL_VAT_NUMBER}"
+            f"{app_settings.CREDITOR_STREET} {app_settings.CREDITOR_HOUSE_NUMBER} · "
+            f"{app_settings.CREDITOR_COUNTRY}-{app_settings.CREDITOR_POSTCODE} "
+            f"{app_settings.CREDITOR_TOWN} · {app_settings.VAT_NUMBER}"
         )
         pdf.drawString(MARGIN + 9 * mm, PAGE_H - 25.5 * mm, sender)
         if not first:
@@ -218,7 +221,11 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         pdf.setFont(regular, 9)
         facts = [
             (_("Rechnungsdatum"), formats.date_format(invoice.issued_at, "SHORT_DATE_FORMAT")),
-            (_("Zahlbar bis"), formats.date_format(invoice.due_at, "SHORT_DATE_FORMAT")),
+            (
+                (_("Bezahlt am"), _local_date(order.paid_at))
+                if order.paid_at
+                else (_("Zahlbar bis"), formats.date_format(invoice.due_at, "SHORT_DATE_FORMAT"))
+            ),
             (_("Bestellung"), order.number),
             (_("Kundennummer"), order.customer.number),
         ]
@@ -251,28 +258,62 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         top = letterhead(first=False)
         pending[:0] = pieces[1:]
 
+    # Totals and the closing note stay with the lines whenever they fit on the page.
+    payable = order.status == order.Status.PENDING_PAYMENT
     _w, totals_h = totals_table.wrapOn(pdf, content_w, top)
     note_h = 14 * mm
-    if top - 6 * mm - totals_h - note_h < BILL_HEIGHT + 5 * mm:
+    if top - 6 * mm - totals_h - note_h < bottom_limit:
         pdf.showPage()
         top = letterhead(first=False)
     totals_table.drawOn(pdf, PAGE_W - MARGIN - 96 * mm, top - 6 * mm - totals_h)
     y = top - 6 * mm - totals_h - 8 * mm
-    pdf.setFont(regular, 9)
-    pdf.drawString(
-        MARGIN,
-        y,
-        _("Bitte bezahlen Sie den Betrag bis %(date)s mit dem QR-Zahlteil unten.")
-        % {"date": formats.date_format(invoice.due_at, "SHORT_DATE_FORMAT")},
-    )
-    if order.status == order.Status.CANCELLED:
-        pdf.setFont(bold, 11)
-        pdf.setFillColor(colors.HexColor("#a3001a"))
-        pdf.drawString(MARGIN, y - 6 * mm, _("Diese Bestellung wurde storniert."))
-        pdf.setFillColor(colors.black)
+    # The note's line and a gap above the perforation, or the payment part on its own page.
+    own_page = payable and y - 6 * mm < BILL_HEIGHT
+    _closing_note(pdf, invoice, y, regular=regular, bold=bold, payable=payable, own_page=own_page)
 
-    drawing = _payment_part(qr_bill(invoice, language))
-    renderPDF.draw(drawing, pdf, 0, 0)
+    if payable:
+        if own_page:
+            pdf.showPage()
+            letterhead(first=False)
+        drawing = _payment_part(qr_bill(invoice, language))
+        renderPDF.draw(drawing, pdf, 0, 0)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _local_date(at) -> str:
+    return formats.date_format(timezone.localtime(at), "SHORT_DATE_FORMAT")
+
+
+def _closing_note(pdf, invoice: Invoice, y: float, *, regular, bold, payable, own_page):
+    """Under the totals: the payment request, or "bezahlt" with the date, or "storniert"."""
+    order = invoice.order
+    due = formats.date_format(invoice.due_at, "SHORT_DATE_FORMAT")
+    if payable:
+        pdf.setFont(regular, 9)
+        request = (
+            _(
+                "Bitte bezahlen Sie den Betrag bis %(date)s mit dem QR-Zahlteil auf der "
+                "nächsten Seite."
+            )
+            if own_page
+            else _("Bitte bezahlen Sie den Betrag bis %(date)s mit dem QR-Zahlteil unten.")
+        )
+        pdf.drawString(MARGIN, y, request % {"date": due})
+        return
+    if order.status == order.Status.CANCELLED:
+        pdf.setFont(bold, 11)
+        pdf.setFillColor(colors.HexColor("#a3001a"))
+        pdf.drawString(MARGIN, y, _("Diese Bestellung wurde storniert. Es ist nichts zu zahlen."))
+        pdf.setFillColor(colors.black)
+        return
+    pdf.setFont(bold, 12)
+    pdf.setFillColor(colors.HexColor("#1b6e3a"))
+    if order.paid_at:
+        pdf.drawString(MARGIN, y, _("Bezahlt am %(date)s") % {"date": _local_date(order.paid_at)})
+    else:
+        pdf.drawString(MARGIN, y, _("Bezahlt"))
+    pdf.setFillColor(colors.black)
+    pdf.setFont(regular, 9)
+    pdf.drawString(MARGIN, y - 5 * mm, _("Vielen Dank für Ihre Zahlung."))
