@@ -18,6 +18,7 @@ from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
 from mailservices.models import MailService
 from mailservices.provisioning.models import DkimKey
+from mailservices.provisioning.selectors import hosted_zone_nameserver
 from mailservices.provisioning.services import dkim_key_ensure, mailservice_provision_dns
 from portal.core.app_settings import app_settings as portal_settings
 from portal.core.jobs import job_claim, job_fail, job_finish, job_progress, jobs_claim
@@ -159,7 +160,10 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
         result = diagnose(
             service.domain.name,
             provider=_provider_for(key),
-            nameserver=nameserver or app_settings.NAMESERVER or None,
+            nameserver=nameserver
+            or hosted_zone_nameserver(service.domain)
+            or app_settings.NAMESERVER
+            or None,
             dkim_public_key=key.public_key,
             progress=progress,
         )

@@ -111,3 +111,12 @@ def mta_sts_domain_for_host(host: str):
     if not host.startswith("mta-sts."):
         return None
     return Domain.objects.filter(name=host[len("mta-sts.") :]).first()
+
+
+def hosted_zone_nameserver(domain) -> str | None:
+    """Where the diagnosis of a domain asks: our own name server (PORTAL_DNS_SERVER) for a
+    hosted zone, so it sees an edit at once; None (the usual resolvers) otherwise. That
+    server must also answer for the provider's own zone (SPF include, MX hosts)."""
+    if domain.source == Domain.Source.REGISTERED and settings.PORTAL_DNS_SERVER:
+        return settings.PORTAL_DNS_SERVER
+    return None

@@ -297,3 +297,81 @@ def zone_mta_sts_sync(*, domain: Domain) -> None:
     if record.value != value:
         record.value = value
         record.save(update_fields=["value", "updated_at"])
+
+
+def _expected_mail_records(domain: Domain) -> list[tuple[str, str, str]]:
+    """(relative name, type, value) of every record mail needs in this zone, now."""
+    service = MailService.objects.filter(domain=domain).select_related("dkim_key").first()
+    key = getattr(service, "dkim_key", None) if service else None
+    provider = ProviderFacts.from_settings()
+    if key:
+        provider = replace(provider, dkim_selector=key.selector)
+    spf_existing = [
+        r.value
+        for r in ZoneRecord.objects.filter(domain=domain, name="@", type="TXT")
+        if _is_spf_value(r.value)
+    ]
+    return [
+        (relative_name(r.name, domain.name), r.type, r.value)
+        for r in mail_records(domain.name, provider, key.public_key if key else None, spf_existing)
+    ]
+
+
+@transaction.atomic
+def zone_correct_mail_records(*, domain: Domain, user=None) -> int:
+    """\"Einträge automatisch korrigieren": puts the mail records of a hosted zone back the
+    way mail needs them (ours replace what stands in their place; other MX at the apex go),
+    each step in the history so it can be rolled back. Returns how many changes it made."""
+    _require_hosted(domain)
+    Domain.objects.select_for_update().filter(pk=domain.pk).first()
+    expected = _expected_mail_records(domain)
+    rows = list(ZoneRecord.objects.filter(domain=domain))
+    changes = 0
+
+    def remove(row):
+        nonlocal changes
+        ZoneChange.objects.create(
+            domain=domain, action=ZoneChange.Action.DELETE, before=_snapshot(row), user=user
+        )
+        row.delete()
+        rows.remove(row)
+        changes += 1
+
+    wanted = {(n, t, v) for n, t, v in expected}
+    for row in list(rows):
+        if row.name == "@" and row.type == "MX" and (row.name, row.type, row.value) not in wanted:
+            remove(row)
+    for name, rtype, value in expected:
+        same = [r for r in rows if r.name == name and r.type == rtype and r.value == value]
+        if same:
+            if not same[0].managed:
+                same[0].managed = True
+                same[0].save(update_fields=["managed", "updated_at"])
+            continue
+        for row in list(rows):
+            if row.name != name:
+                continue
+            single = rtype not in ("MX", "SRV")
+            spf_slot = name == "@" and rtype == "TXT" and _is_spf_value(value)
+            if rtype == "CNAME" or row.type == "CNAME":
+                remove(row)  # a CNAME stands alone, and nothing stands beside one
+            elif (
+                single
+                and row.type == rtype
+                and (name != "@" or (spf_slot and _is_spf_value(row.value)))
+            ):
+                remove(row)  # the one place (SPF, _dmarc, DKIM selector...) holds ours
+        record = ZoneRecord(domain=domain, name=name, type=rtype, value=value, managed=True)
+        record.full_clean()
+        record.save()
+        rows.append(record)
+        ZoneChange.objects.create(
+            domain=domain,
+            action=ZoneChange.Action.ADD,
+            after=_snapshot(record),
+            record=record,
+            user=user,
+        )
+        changes += 1
+    zone_mta_sts_sync(domain=domain)
+    return changes

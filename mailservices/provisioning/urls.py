@@ -6,6 +6,7 @@ app_name = "provisioning"
 
 urlpatterns = [
     path("domains/<int:pk>/dns/", views.zone_detail, name="zone_detail"),
+    path("domains/<int:pk>/dns/correct/", views.zone_correct, name="zone_correct"),
     path("dns/records/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("dns/records/<int:pk>/delete/", views.record_delete, name="record_delete"),
     path("dns/changes/<int:pk>/rollback/", views.change_rollback, name="change_rollback"),

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mailservices.diagnosis.services import diagnosis_queue
 from mailservices.forms import add_service_error
 from mailservices.hosteddns.selectors import zone_ds_records
 from mailservices.provisioning import selectors, services
@@ -141,3 +143,29 @@ def mta_sts_policy(request):
     response = HttpResponse(policy, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "max-age=300"
     return response
+
+
+@customer_required
+@require_POST
+def zone_correct(request, pk):
+    """\"Einträge automatisch korrigieren" (from the diagnosis): our mail records back in
+    place, then a fresh diagnosis."""
+    domain = get_object_or_404(selectors.hosted_domains(customer=request.customer), pk=pk)
+    count = services.zone_correct_mail_records(domain=domain, user=request.user)
+    service = getattr(domain, "mail_service", None)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s Eintrag wurde korrigiert; er ist sofort aktiv.",
+                "%(count)s Einträge wurden korrigiert; sie sind sofort aktiv.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("Die Einträge für E-Mail waren schon richtig."))
+    if service is not None:
+        diagnosis_queue(service=service)
+        return redirect("diagnosis:service_diagnosis", pk=service.pk)
+    return redirect("provisioning:zone_detail", pk=domain.pk)
