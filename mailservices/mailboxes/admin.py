@@ -6,20 +6,20 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mailservices.mailboxes.models import MailboxStorage, StorageAlert, StorageOverride
+from mailservices.mailboxes.models import (
+    ImportFailure,
+    MailboxStorage,
+    MailImport,
+    StorageAlert,
+    StorageOverride,
+)
 from mailservices.mailboxes.selectors import MB, storage_of, with_storage
 from mailservices.mailboxes.services import storage_override_create, storage_override_end
+from portal.core.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(MailboxStorage)
@@ -28,9 +28,6 @@ class MailboxStorageAdmin(ReadOnlyAdmin):
     search_fields = ("local_part", "service__domain__name")
     list_select_related = ("service__domain",)
     list_filter = ("service__plan",)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_staff
 
     def get_queryset(self, request):
         return with_storage(super().get_queryset(request).filter(kind="mailbox")).order_by(
@@ -59,7 +56,8 @@ class MailboxStorageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StorageOverride)
-class StorageOverrideAdmin(admin.ModelAdmin):
+class StorageOverrideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    read_only_allows = ("add",)
     list_display = (
         "address",
         "quota_mb",
@@ -81,12 +79,6 @@ class StorageOverrideAdmin(admin.ModelAdmin):
         if obj is None:
             return self.add_fields
         return (*self.add_fields, "approved_by", "created_at", "ended_at", "ended_by")
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.get_fields(request, obj)  # history is not edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Status"))
     def state(self, obj):
@@ -139,3 +131,31 @@ class StorageAlertAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Speicherplatz"))
     def quota(self, obj):
         return filesizeformat(obj.quota_bytes)
+
+
+class ImportFailureInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ImportFailure
+    fields = ("folder", "uid", "subject", "reason")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(MailImport)
+class MailImportAdmin(ReadOnlyAdmin):
+    """Imports as staff see them; the encrypted password is never shown."""
+
+    list_display = (
+        "address",
+        "host",
+        "login",
+        "state",
+        "copied",
+        "skipped",
+        "failed",
+        "created_at",
+    )
+    list_filter = ("state",)
+    search_fields = ("address__local_part", "address__service__domain__name", "host", "login")
+    list_select_related = ("address__service__domain",)
+    exclude = ("secret",)
+    inlines = [ImportFailureInline]

@@ -4,14 +4,11 @@ The environment is read in portal/settings/mailboxes.py; this object only reads
 django.conf.settings, so tests can override any value.
 """
 
-from django.conf import settings
+from portal.core.conf import AppSettings
 
 
-class MailboxesSettings:
+class MailboxesSettings(AppSettings):
     prefix = "PORTAL_MAILBOXES_"
-
-    def _setting(self, name, default):
-        return getattr(settings, self.prefix + name, default)
 
     @property
     def IMPORT_KEY(self) -> str:

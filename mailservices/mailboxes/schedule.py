@@ -10,4 +10,3 @@ SCHEDULE = {
         "schedule": 60.0,
     },
 }
-BEAT_SCHEDULE = SCHEDULE

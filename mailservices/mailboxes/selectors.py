@@ -162,3 +162,56 @@ def recent_imports(address, limit: int = 3):
     from mailservices.mailboxes.models import MailImport
 
     return list(MailImport.objects.filter(address=address).order_by("-created_at", "-pk")[:limit])
+
+
+def storage_todos(*, customer) -> list:
+    """Overview to-dos: mailboxes that are full (mail refused) or at the first alert level.
+
+    One query whatever the number of mailboxes.
+    """
+    from django.db.models import F
+    from django.template.defaultfilters import filesizeformat
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from portal.dashboard.selectors import Todo
+
+    first = min(app_settings.STORAGE_ALERT_LEVELS)
+    addresses = (
+        with_storage(
+            Address.objects.for_customer(customer)
+            .filter(kind=Address.Kind.MAILBOX)
+            .select_related("service__domain")
+        )
+        .filter(storage_used__gte=F("storage_quota") * MB * first / 100)
+        .order_by("-storage_used")
+    )
+    todos = []
+    for address in addresses:
+        storage = storage_of(address)
+        full = storage.level >= 100
+        figures = {
+            "address": address,
+            "used": filesizeformat(storage.used_bytes),
+            "quota": filesizeformat(storage.quota_bytes),
+            "percent": storage.percent,
+        }
+        if full:
+            text = _(
+                "Das Postfach %(address)s ist voll (%(used)s von %(quota)s): neue Nachrichten "
+                "werden abgewiesen."
+            )
+        else:
+            text = _(
+                "Das Postfach %(address)s ist zu %(percent)s %% belegt (%(used)s von %(quota)s)."
+            )
+        todos.append(
+            Todo(
+                level="error" if full else "warning",
+                badge=_("Postfach voll") if full else _("Fast voll"),
+                text=text % figures,
+                url=reverse("mailservices:address_detail", args=[address.pk]) + "#storage",
+                action=_("Platz schaffen"),
+            )
+        )
+    return todos

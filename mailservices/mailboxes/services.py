@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from mailservices.mailboxes.models import StorageAlert, StorageOverride
 from mailservices.mailboxes.selectors import addresses_over_level, storage_of
 from mailservices.models import Address
+from portal.core.app_settings import app_settings as core_settings
 
 logger = logging.getLogger(__name__)
 
@@ -138,9 +139,7 @@ def _record(*, address, level, storage, now) -> bool:
 def _send_alert_mail(*, address, level, storage, to, language):
     from django.template.defaultfilters import filesizeformat
 
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "mailservices:address_detail", args=[address.pk]
-    )
+    url = core_settings.BASE_URL + reverse("mailservices:address_detail", args=[address.pk])
     with translation.override(language):
         context = {
             "address": str(address),
@@ -149,9 +148,8 @@ def _send_alert_mail(*, address, level, storage, to, language):
             "used": filesizeformat(storage.used_bytes),
             "quota": filesizeformat(storage.quota_bytes),
             "url": url,
-            "guide_url": settings.PORTAL_BASE_URL.rstrip("/")
-            + reverse("kb:guide", args=["postfach-voll"]),
-            "provider_name": settings.PORTAL_PROVIDER_NAME,
+            "guide_url": core_settings.BASE_URL + reverse("kb:guide", args=["postfach-voll"]),
+            "provider_name": core_settings.PROVIDER_NAME,
         }
         if level >= 100:
             subject = _("Postfach voll: %(address)s") % context

@@ -74,9 +74,7 @@ class Layout:
     tls_cert: str = "/etc/ssl/certs/mail.pem"
     tls_key: str = "/etc/ssl/private/mail.key"
     # Dovecot master user the mail import logs in as (`address*user`); "" for none.
-    import_master_user: str = field(
-        default_factory=lambda: getattr(settings, "PORTAL_MAILBOXES_MASTER_USER", "")
-    )
+    import_master_user: str = field(default_factory=lambda: _mailboxes_settings().MASTER_USER)
     import_master_hash: str = field(default_factory=lambda: _import_master_hash())
     # DMARC/TLS-RPT report addresses and the portal's LMTP intake they go to ("" for none).
     report_addresses: tuple = field(default_factory=lambda: _report_addresses())
@@ -95,9 +93,15 @@ class Layout:
         return self.out_dir / "sieve"
 
 
+def _mailboxes_settings():
+    from mailservices.mailboxes.app_settings import app_settings
+
+    return app_settings
+
+
 def _import_master_hash() -> str:
     """Dovecot hash of the import's master password from the settings ("" if unset)."""
-    password = getattr(settings, "PORTAL_MAILBOXES_MASTER_PASSWORD", "")
+    password = _mailboxes_settings().MASTER_PASSWORD
     if not password:
         return ""
     from mailservices.passwords import hash_mail_password

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mailservices.diagnosis.models import DiagnosisRun
+from mailservices.mailboxes.selectors import storage_todos
 from mailservices.models import Address, MailService
 from mailservices.selectors import mailservice_list
 from messagetools.models import PhishingReport
@@ -149,5 +150,5 @@ def overview_todos(*, customer: Customer, usage: list[ChannelUsage]) -> list[Tod
 
     Another kind is one more selector here, e.g. `*storage_todos(customer=customer)`.
     """
-    todos = [*sending_limit_todos(usage=usage)]
+    todos = [*sending_limit_todos(usage=usage), *storage_todos(customer=customer)]
     return sorted(todos, key=lambda todo: todo.level != "error")

@@ -203,3 +203,14 @@ def test_admin_lists_usage(staff_client, mailbox):
     page = staff_client.get(reverse("admin:mailboxes_mailboxstorage_changelist"))
     assert page.status_code == 200
     assert "anna@" in page.content.decode() and "5.0" in page.content.decode().replace(",", ".")
+
+
+def test_overview_lists_full_and_nearly_full_mailboxes(customer_client, service, mailbox):
+    bruno = address_create(service=service, local_part="bruno", password="Firn-Grat-Stollen-2026")
+    address_create(service=service, local_part="leer", password="Firn-Grat-Stollen-2026")
+    _use(mailbox, 20480 * MB)
+    _use(bruno, 17000 * MB)
+    text = customer_client.get(reverse("dashboard:overview")).content.decode()
+    assert "Das Postfach anna@" in text and "ist voll" in text
+    assert "Das Postfach bruno@" in text and "zu 83 % belegt" in text
+    assert "Das Postfach leer@" not in text
