@@ -127,7 +127,7 @@ async def serve(host: str, port: int, *, make_session: Callable[[], LmtpSession]
                 except asyncio.LimitOverrunError:
                     writer.write(b"500 5.5.2 Line too long\r\n")
                     break
-                except (asyncio.IncompleteReadError, TimeoutError):
+                except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
                     break
                 line = raw.rstrip(b"\r\n")
                 if session.in_data and line == b".":
@@ -137,6 +137,8 @@ async def serve(host: str, port: int, *, make_session: Callable[[], LmtpSession]
                 if replies:
                     writer.write(b"".join(r + b"\r\n" for r in replies))
                     await writer.drain()
+        except ConnectionError:
+            pass  # the client went away mid-reply
         finally:
             writer.close()
 
