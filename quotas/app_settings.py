@@ -57,6 +57,24 @@ class QuotaSettings(AppSettings):
         return self._setting("REDIS_TIMEOUT_SECONDS", 1.0)
 
     @property
+    def REDIS_WAIT_REPLICAS(self) -> int:
+        """Replicas that must confirm the policy service's counts before it answers (Redis
+        `WAIT`; 0 = off). Set 1 with Sentinel so a failover cannot lose a count."""
+        return self._setting("REDIS_WAIT_REPLICAS", 0)
+
+    @property
+    def POLICY_IDLE_TIMEOUT_SECONDS(self) -> float:
+        """The policy service closes a Postfix connection silent for this long (Postfix's own
+        smtpd_policy_service_timeout is 100 s, so a live smtpd reconnects long before)."""
+        return self._setting("POLICY_IDLE_TIMEOUT_SECONDS", 300)
+
+    @property
+    def POLICY_MAX_CONNECTIONS(self) -> int:
+        """Open connections per policy-service process; at the cap the longest idle one gives
+        way to a new one (keep it below systemd's LimitNOFILE)."""
+        return self._setting("POLICY_MAX_CONNECTIONS", 4000)
+
+    @property
     def HISTORY_DAYS(self) -> int:
         """How long hourly usage stays in the database."""
         return self._setting("HISTORY_DAYS", 90)

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
-import redis.asyncio
 
+from portal.core import redisconn
 from quotas.app_settings import app_settings as quota_settings
 
 RedisError = redis.RedisError
@@ -132,6 +132,42 @@ return {used, reserved, first}
 )
 
 
+class ReplicationError(redis.RedisError):
+    """The primary counted, but fewer replicas than required confirmed it in time."""
+
+
+class ReplicaWait:
+    """How many replicas must confirm a batch of counter writes (Redis `WAIT`).
+
+    Redis replicates asynchronously: a primary that dies right after counting may take the
+    last counts with it, and after a failover the new primary would allow them again. With
+    `wait` > 0 every batch waits until that many replicas hold it (at most the replicas the
+    primary has now, looked up at most once a second) before any answer goes to Postfix; a
+    batch not confirmed in time is answered with 451, never with DUNNO. So a count that
+    allowed a message survives the loss of the primary. A primary left without replicas
+    (right after a failover) counts alone until a replica is back: a second failure in that
+    span could lose the counts made since.
+    """
+
+    def __init__(self, client, wait: int, *, timeout_ms: int = 500, refresh_seconds: float = 1.0):
+        self.client = client
+        self.wait = wait
+        self.timeout_ms = timeout_ms
+        self.refresh_seconds = refresh_seconds
+        self._connected = 0
+        self._checked_at = float("-inf")
+
+    async def replicas_to_wait_for(self) -> int:
+        if not self.wait:
+            return 0
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._checked_at >= self.refresh_seconds:
+            info = await self.client.info("replication")
+            self._connected = int(info.get("connected_slaves", 0))
+            self._checked_at = loop.time()
+        return min(self.wait, self._connected)
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
@@ -188,7 +224,7 @@ class SendingCounters(_Base):
     @classmethod
     def from_settings(cls, **kw):
         timeout = quota_settings.REDIS_TIMEOUT_SECONDS
-        client = redis.Redis.from_url(
+        client = redisconn.sync_client(
             quota_settings.REDIS_URL, socket_timeout=timeout, socket_connect_timeout=timeout
         )
         return cls(client, **kw)
@@ -254,22 +290,23 @@ class AsyncSendingCounters(_Base):
     (each still its own atomic script), so many Postfix connections share few round trips.
     """
 
-    def __init__(self, client, **kw):
+    def __init__(self, client, *, wait_replicas: int = 0, **kw):
         super().__init__(client, **kw)
         self._pending: list = []
         self._flushing = False
+        self.replication = ReplicaWait(client, wait_replicas)
 
     @classmethod
     def from_url(cls, url: str, *, max_connections: int = 8, **kw):
         timeout = quota_settings.REDIS_TIMEOUT_SECONDS
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
+        client = redisconn.async_client(
             url,
             max_connections=max_connections,
-            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
         )
-        return cls(redis.asyncio.Redis(connection_pool=pool), **kw)
+        kw.setdefault("wait_replicas", quota_settings.REDIS_WAIT_REPLICAS)
+        return cls(client, **kw)
 
     async def _call(self, script, keys: list[str], args: list):
         loop = asyncio.get_running_loop()
@@ -293,7 +330,16 @@ class AsyncSendingCounters(_Base):
         for script, keys, args, _future in batch:
             pipe.evalsha(script.sha, len(keys), *keys, *args)
         try:
+            wait_for = await self.replication.replicas_to_wait_for()
+            if wait_for:
+                pipe.wait(wait_for, self.replication.timeout_ms)
             results = await pipe.execute(raise_on_error=False)
+            if wait_for:
+                acknowledged = results.pop()
+                if isinstance(acknowledged, Exception) or acknowledged < wait_for:
+                    raise ReplicationError(
+                        f"{acknowledged} of {wait_for} replicas confirmed the counters"
+                    )
         except Exception as exc:  # noqa: BLE001 - handed to every waiting request
             for *_rest, future in batch:
                 if not future.done():

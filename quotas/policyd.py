@@ -137,11 +137,14 @@ class PolicyService:
         *,
         php_mail_networks=(),
         clock: Callable[[], datetime] = utc_now,
+        idle_timeout: float = 300.0,
+        max_connections: int = 4000,
     ):
         self.counters = counters_client
         self.limits = limits
         self.php_mail_networks = policy.parse_networks(php_mail_networks)
         self.clock = clock
+        self.connections = ConnectionTable(idle_timeout=idle_timeout, limit=max_connections)
 
     async def decide(self, request: policy.PolicyRequest) -> str:
         if request.state not in ("RCPT", "END-OF-MESSAGE"):
@@ -188,13 +191,16 @@ class PolicyService:
         return policy.deferral(sender=found.sender, limit=found.limit, page_url=found.page_url)
 
     async def handle_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        """Serves one Postfix connection until it closes: one answer per request, in order."""
+        """Serves one Postfix connection until it closes, idles too long or is evicted for a
+        newer one: one answer per request, in order."""
+        entry = self.connections.open(writer)
         try:
             while True:
                 try:
                     block = await reader.readuntil(b"\n\n")
                 except asyncio.IncompleteReadError:
                     return
+                entry.busy = True
                 try:
                     request = policy.parse_request(block)
                 except policy.ProtocolError as exc:
@@ -202,18 +208,110 @@ class PolicyService:
                     return
                 writer.write(policy.format_response(await self.decide(request)))
                 await writer.drain()
+                self.connections.touch(entry)
         except asyncio.LimitOverrunError:
             logger.warning("policy request too large; closing the connection")
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
+            self.connections.close(entry)
             writer.close()
 
+    async def sweep_idle(self, server: asyncio.Server) -> None:
+        """Closes connections idle longer than the timeout while the server serves."""
+        interval = max(0.05, min(self.connections.idle_timeout / 10, 10.0))
+        while server.is_serving():
+            await asyncio.sleep(interval)
+            self.connections.close_idle(time.monotonic())
 
-async def start_server(service: PolicyService, host: str, port: int) -> asyncio.Server:
-    return await asyncio.start_server(
-        service.handle_connection, host, port, limit=policy.MAX_REQUEST_BYTES, backlog=1024
+
+class _Connection:
+    __slots__ = ("writer", "last_active", "busy")
+
+    def __init__(self, writer, now: float):
+        self.writer = writer
+        self.last_active = now
+        self.busy = False
+
+
+class ConnectionTable:
+    """The open Postfix connections, least recently active first.
+
+    Postfix keeps one connection per smtpd process and reconnects after its own
+    `smtpd_policy_service_timeout` (100 s); connections of processes that died or hung are
+    closed after `idle_timeout`. At `limit` connections a new one still gets in: the
+    connection idle the longest gives way, so a flood of stale sockets never locks out the
+    smtpd processes that are sending now.
+    """
+
+    def __init__(self, *, idle_timeout: float, limit: int):
+        self.idle_timeout = idle_timeout
+        self.limit = limit
+        self._open: dict[int, _Connection] = {}  # insertion order = least recently active
+        self.evicted = 0
+        self.timed_out = 0
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def open(self, writer) -> _Connection:
+        if len(self._open) >= self.limit:
+            self._evict_one()
+        entry = _Connection(writer, time.monotonic())
+        self._open[id(entry)] = entry
+        return entry
+
+    def touch(self, entry: _Connection) -> None:
+        entry.busy = False
+        entry.last_active = time.monotonic()
+        key = id(entry)
+        if key in self._open:  # move to the end: most recently active
+            self._open[key] = self._open.pop(key)
+
+    def close(self, entry: _Connection) -> None:
+        self._open.pop(id(entry), None)
+
+    def _evict_one(self) -> None:
+        for key, entry in self._open.items():
+            if not entry.busy:
+                del self._open[key]
+                self.evicted += 1
+                logger.warning(
+                    "connection limit %s reached: closing the longest idle one", self.limit
+                )
+                entry.writer.close()
+                return
+
+    def close_idle(self, now: float) -> int:
+        cutoff = now - self.idle_timeout
+        stale = []
+        for key, entry in self._open.items():
+            if entry.last_active > cutoff:
+                break  # ordered by activity: the rest are newer
+            if not entry.busy:
+                stale.append(key)
+        for key in stale:
+            entry = self._open.pop(key)
+            entry.writer.close()
+        self.timed_out += len(stale)
+        return len(stale)
+
+
+async def start_server(
+    service: PolicyService, host: str, port: int, *, reuse_port: bool = False
+) -> asyncio.Server:
+    """Listens for Postfix; with `reuse_port`, several processes share the port (the kernel
+    spreads new connections over them)."""
+    server = await asyncio.start_server(
+        service.handle_connection,
+        host,
+        port,
+        limit=policy.MAX_REQUEST_BYTES,
+        backlog=1024,
+        reuse_port=reuse_port or None,
     )
+    service.sweeper = asyncio.get_running_loop().create_task(service.sweep_idle(server))
+    return server
 
 
 def parse_bind(value: str) -> tuple[str, int]:
@@ -229,4 +327,11 @@ def build_service(*, redis_url=None, php_mail_networks=None, clock=utc_now, **co
     )
     cache = LimitCache(resolve_limit_in_worker, ttl=quota_settings.LIMIT_CACHE_SECONDS)
     networks = quota_settings.PHP_MAIL_NETWORKS if php_mail_networks is None else php_mail_networks
-    return PolicyService(client, cache, php_mail_networks=networks, clock=clock)
+    return PolicyService(
+        client,
+        cache,
+        php_mail_networks=networks,
+        clock=clock,
+        idle_timeout=quota_settings.POLICY_IDLE_TIMEOUT_SECONDS,
+        max_connections=quota_settings.POLICY_MAX_CONNECTIONS,
+    )

@@ -44,9 +44,9 @@ INSTALLED_APPS = [
     "mailservices.diagnosis",
     "mailservices.provisioning",
     "mailservices.mailstack",
-    "mailservices.mailboxes",
     "mailservices.dav",
     "mailservices.hosteddns",
+    "mailservices.mailboxes",
     "quotas",
     "kb",
     "messagetools",
@@ -112,11 +112,15 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and results when REDIS_URL is set ---------------------------
+# REDIS_URL: `redis://host:6379/0`, or a Sentinel set
+# `sentinel://host1:26379,host2:26379,host3:26379/mymaster/0` (portal/core/redisconn.py).
 REDIS_URL = env("REDIS_URL", default="")
+# Replicas that must confirm each sending count before the policy service answers (WAIT).
+QUOTAS_REDIS_WAIT_REPLICAS = env.int("QUOTAS_REDIS_WAIT_REPLICAS", default=0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.core.cache.SentinelRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -196,6 +200,6 @@ LOGGING = {
 from portal.settings.allauth import *  # noqa: E402,F403
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.provider import *  # noqa: E402,F403
-from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dns import *  # noqa: E402,F403
+from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dav import *  # noqa: E402,F403

@@ -10,9 +10,11 @@ from pathlib import Path
 from portal.settings.base import BASE_DIR, REDIS_URL, env
 
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    from portal.core.redisconn import celery_urls
+
+    CELERY_BROKER_URL, CELERY_RESULT_BACKEND, _sentinel = celery_urls(REDIS_URL)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, **_sentinel}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_sentinel)
 else:
     _celery_dir = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / "var" / "celery")))
     CELERY_BROKER_URL = "filesystem://localhost//"
