@@ -142,3 +142,57 @@ class ZoneChange(models.Model):
 
     def __str__(self):
         return f"{self.domain_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DkimRotation(models.Model):
+    """A guided change of a service's DKIM key: the new selector is published, signing
+    switches once the new record is visible in the DNS, the old record goes after a grace
+    period (mail signed with the old key may still be verified until then)."""
+
+    class Step(models.TextChoices):
+        PUBLISHED = "published", _("Neuer Schlüssel veröffentlicht, wartet auf Sichtbarkeit")
+        ACTIVE = "active", _("Signiert mit dem neuen Schlüssel, alter bleibt noch")
+        DONE = "done", _("Abgeschlossen: alter Schlüssel entfernt")
+
+    service = models.ForeignKey(
+        MailService,
+        on_delete=models.CASCADE,
+        related_name="dkim_rotations",
+        verbose_name=_("E-Mail-Dienst"),
+    )
+    step = models.CharField(
+        _("Schritt"), max_length=10, choices=Step.choices, default=Step.PUBLISHED
+    )
+    automatic = models.BooleanField(_("Automatisch"), default=False)
+    old_selector = models.CharField(_("Alter Selektor"), max_length=63)
+    old_public_key = models.TextField(_("Alter öffentlicher Schlüssel"))
+    new_selector = models.CharField(_("Neuer Selektor"), max_length=63)
+    new_private_key_pem = models.TextField(_("Neuer privater Schlüssel (PEM)"))
+    new_public_key = models.TextField(_("Neuer öffentlicher Schlüssel"))
+    started_at = models.DateTimeField(_("Begonnen"))
+    visible_at = models.DateTimeField(_("Im DNS sichtbar seit"), null=True, blank=True)
+    retire_after = models.DateTimeField(_("Alten Schlüssel entfernen ab"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Abgeschlossen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("DKIM-Schlüsselwechsel")
+        verbose_name_plural = _("DKIM-Schlüsselwechsel")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=~models.Q(step="done"),
+                name="dkim_rotation_one_open_per_service",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(step__in=["published", "active", "done"]),
+                name="dkim_rotation_step_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(new_selector=models.F("old_selector")),
+                name="dkim_rotation_new_selector",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} {self.old_selector}->{self.new_selector} {self.step}"

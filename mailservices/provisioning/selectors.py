@@ -120,3 +120,13 @@ def hosted_zone_nameserver(domain) -> str | None:
     if domain.source == Domain.Source.REGISTERED and settings.PORTAL_DNS_SERVER:
         return settings.PORTAL_DNS_SERVER
     return None
+
+
+def dkim_record_lines(domain, rotation) -> dict:
+    """The new selector's record (name and value) a rotation publishes."""
+    from mailservices.diagnosis.checks.dkim import dkim_name, dkim_value
+
+    return {
+        "name": dkim_name(domain.name, rotation.new_selector),
+        "value": dkim_value(rotation.new_public_key),
+    }

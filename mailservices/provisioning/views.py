@@ -13,8 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mailservices.diagnosis.services import diagnosis_queue
 from mailservices.forms import add_service_error
 from mailservices.hosteddns.selectors import zone_ds_records
+from mailservices.models import MailService
 from mailservices.provisioning import selectors, services
 from mailservices.provisioning.forms import ManagedConfirmForm, ZoneRecordForm
+from mailservices.provisioning.models import DkimKey
+from mailservices.provisioning.rotation import dkim_rotation_advance, dkim_rotation_start
+from mailservices.provisioning.selectors import dkim_record_lines
 from portal.accounts.decorators import customer_required
 
 
@@ -169,3 +173,45 @@ def zone_correct(request, pk):
         diagnosis_queue(service=service)
         return redirect("diagnosis:service_diagnosis", pk=service.pk)
     return redirect("provisioning:zone_detail", pk=domain.pk)
+
+
+def _service_for(request, pk):
+    return get_object_or_404(
+        MailService.objects.for_customer(request.customer).select_related("domain", "dkim_key"),
+        pk=pk,
+    )
+
+
+@customer_required
+@require_http_methods(["GET"])
+def dkim_detail(request, pk):
+    """The service's DKIM key and its rotation, step by step."""
+    service = _service_for(request, pk)
+    rotation = service.dkim_rotations.first()
+    return render(
+        request,
+        "provisioning/dkim_detail.html",
+        {
+            "service": service,
+            "key": getattr(service, "dkim_key", None),
+            "rotation": rotation,
+            "new_record": rotation and dkim_record_lines(service.domain, rotation),
+        },
+    )
+
+
+@customer_required
+@require_POST
+def dkim_rotate(request, pk):
+    """Starts a rotation, or (when one is open) checks whether it can move on now."""
+    service = _service_for(request, pk)
+    open_rotation = service.dkim_rotations.exclude(step="done").first()
+    try:
+        if open_rotation is None:
+            dkim_rotation_start(service=service)
+            messages.success(request, _("Der neue Schlüssel ist erstellt und veröffentlicht."))
+        else:
+            dkim_rotation_advance(rotation=open_rotation)
+    except (ValidationError, DkimKey.DoesNotExist) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("provisioning:dkim_detail", pk=service.pk)

@@ -20,3 +20,7 @@ PORTAL_MTA_STS_MODE = env("PORTAL_MTA_STS_MODE", default="enforce")  # enforce |
 PORTAL_MTA_STS_MAX_AGE = env.int("PORTAL_MTA_STS_MAX_AGE", default=604800)  # one week
 # TLS-RPT (RFC 8460): where sending servers report TLS failures for our domains.
 PORTAL_TLSRPT_RUA = env("PORTAL_TLSRPT_RUA", default=f"mailto:tls-reports@{PORTAL_PROVIDER_DOMAIN}")
+# DKIM rotation: hosted zones change their key automatically after this many days; the old
+# key stays published for the grace period after signing switched.
+PORTAL_DKIM_ROTATE_AFTER_DAYS = env.int("PORTAL_DKIM_ROTATE_AFTER_DAYS", default=180)
+PORTAL_DKIM_ROTATION_GRACE_DAYS = env.int("PORTAL_DKIM_ROTATION_GRACE_DAYS", default=7)
