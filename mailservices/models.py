@@ -58,6 +58,11 @@ class Domain(models.Model):
         return self.unicode_name
 
     @property
+    def is_hosted_zone(self) -> bool:
+        """Registered through us: our name servers serve its zone, and we keep it right."""
+        return self.source == DomainSource.REGISTERED
+
+    @property
     def unicode_name(self) -> str:
         """The name as people read it (U-label), e.g. `bücher.ch` for `xn--bcher-kva.ch`."""
         try:

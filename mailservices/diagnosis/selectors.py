@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 
-from mailservices.diagnosis.checks import CHECK_NAMES, CheckResult
+from mailservices.diagnosis.checks import CHECK_NAMES, CheckResult, for_hosted_zone
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.models import MailService
 
@@ -43,12 +43,17 @@ def latest_finished_run(*, service: MailService) -> DiagnosisRun | None:
     )
 
 
-def checks_of(run: DiagnosisRun | None) -> list[CheckResult]:
-    """The stored checks of a run, in the usual order, texts in the active language."""
+def checks_of(run: DiagnosisRun | None, *, hosted_zone: bool = False) -> list[CheckResult]:
+    """The stored checks of a run, in the usual order, texts in the active language.
+
+    `hosted_zone`: the domain is registered through us, so the texts say that we fix what
+    is wrong rather than ask the customer to publish records elsewhere.
+    """
     if run is None:
         return []
     by_name = {c["name"]: CheckResult.from_storage(c) for c in run.results}
-    return [by_name[n] for n in CHECK_NAMES if n in by_name]
+    checks = [by_name[n] for n in CHECK_NAMES if n in by_name]
+    return [for_hosted_zone(c) for c in checks] if hosted_zone else checks
 
 
 def services_in_slice(*, hour: int):

@@ -242,7 +242,11 @@ def diagnosis_notify_if_broken(*, run: DiagnosisRun) -> bool:
     with translation.override(getattr(owner, "language", None) or settings.LANGUAGE_CODE):
         context = {
             "service": service,
-            "checks": [c for c in checks_of(run) if c.status == ERROR],
+            "checks": [
+                c
+                for c in checks_of(run, hosted_zone=service.domain.is_hosted_zone)
+                if c.status == ERROR
+            ],
             "url": url,
             "provider": portal_settings.PROVIDER_NAME,
         }

@@ -25,7 +25,7 @@ def service_diagnosis(request, pk):
         {
             "service": service,
             "run": latest,
-            "checks": selectors.checks_of(latest),
+            "checks": selectors.checks_of(latest, hosted_zone=service.domain.is_hosted_zone),
             "history": history,
             "active": active,
         },

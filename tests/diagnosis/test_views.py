@@ -192,3 +192,34 @@ def test_admin_lists_runs_keys_and_zone_records(staff_client, customer, make_key
     key_page = staff_client.get(f"/admin/provisioning/dkimkey/{service.dkim_key.pk}/change/")
     assert key_page.status_code == 200
     assert b"PRIVATE KEY" not in key_page.content
+
+
+@pytest.mark.parametrize("source", ["registered", "external"])
+def test_hosted_domains_are_never_told_to_publish_records(
+    customer_client, customer, make_keyed_service, source
+):
+    from mailservices.diagnosis.checks import ERROR, CheckResult, Finding, Record, Text, mx, spf
+
+    service = make_keyed_service(customer, "zone.test", source=source)
+    checks = [
+        CheckResult.from_findings(
+            name,
+            [Finding(ERROR, Text(msgid, {"domain": "zone.test"}))],
+            [Record("zone.test", t, v)],
+        ).to_storage()
+        for name, msgid, t, v in (
+            ("mx", mx.NO_MX, "MX", "10 mx1.alpenpost.example."),
+            ("spf", spf.NO_SPF, "TXT", "v=spf1 include:spf.alpenpost.example ~all"),
+        )
+    ]
+    DiagnosisRun.objects.create(
+        service=service, state="done", status="error", results=checks, progress_total=2
+    )
+    html = customer_client.get(reverse("diagnosis:service_diagnosis", args=[service.pk]))
+    html = html.content.decode()
+    told_to_publish = ("Veröffentlichen Sie", "DNS-Anbieter", "So beheben Sie es")
+    if source == "registered":
+        assert not any(text in html for text in told_to_publish)
+        assert "wir tragen die folgenden MX-Einträge für Sie ein" in html
+    else:
+        assert all(text in html for text in told_to_publish)

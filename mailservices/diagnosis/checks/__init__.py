@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mailservices.diagnosis.checks import dmarc, mx, spf
 from mailservices.diagnosis.checks.autoconfig import evaluate_autoconfig
 from mailservices.diagnosis.checks.base import (
     ERROR,
@@ -28,6 +29,21 @@ from mailservices.diagnosis.checks.spf import evaluate_spf
 from mailservices.diagnosis.dns import AnswerSource, normalize_name
 
 CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig")
+
+# Findings that ask the customer to publish records, as said for a zone we host instead.
+HOSTED_ZONE_TEXTS = {**mx.HOSTED_ZONE_TEXTS, **spf.HOSTED_ZONE_TEXTS, **dmarc.HOSTED_ZONE_TEXTS}
+
+
+def for_hosted_zone(result: CheckResult) -> CheckResult:
+    """The result as told for a domain whose zone we host: we fix it, nobody else publishes."""
+    findings = [
+        Finding(f.status, Text(HOSTED_ZONE_TEXTS.get(f.text.msgid, f.text.msgid), f.text.params))
+        for f in result.findings
+    ]
+    hosted = CheckResult.from_findings(result.name, findings, result.records, result.found)
+    hosted.status = result.status
+    return hosted
+
 
 __all__ = [
     "CHECK_NAMES",

@@ -24,6 +24,20 @@ NAME = "dmarc"
 POLICIES = ("none", "quarantine", "reject")
 KNOWN_TAGS = {"v", "p", "sp", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "np", "psd"}
 
+NO_DMARC = _(
+    "Es gibt keinen DMARC-Eintrag. Mails kommen trotzdem an, aber Empfänger wissen nicht, wie "
+    "sie gefälschte Absender %(domain)s behandeln sollen. Veröffentlichen Sie den folgenden "
+    "Eintrag."
+)
+# The same finding for a domain whose zone we host: we fix it, nobody else publishes.
+HOSTED_ZONE_TEXTS = {
+    NO_DMARC: _(
+        "Es gibt keinen DMARC-Eintrag. Mails kommen trotzdem an, aber Empfänger wissen nicht, "
+        "wie sie gefälschte Absender %(domain)s behandeln sollen. Die Zone dieser Domain führen "
+        "wir: wir tragen den folgenden Eintrag für Sie ein."
+    ),
+}
+
 
 @functools.cache
 def _psl() -> PublicSuffixList:
@@ -139,14 +153,7 @@ def evaluate_dmarc(domain: str, source: AnswerSource) -> CheckResult:
             [
                 Finding(
                     WARNING,
-                    Text(
-                        _(
-                            "Es gibt keinen DMARC-Eintrag. Mails kommen trotzdem an, aber "
-                            "Empfänger wissen nicht, wie sie gefälschte Absender %(domain)s "
-                            "behandeln sollen. Veröffentlichen Sie den folgenden Eintrag."
-                        ),
-                        {"domain": domain},
-                    ),
+                    Text(NO_DMARC, {"domain": domain}),
                 )
             ],
             [Record(name, "TXT", suggest_record())],

@@ -26,6 +26,18 @@ from mailservices.diagnosis.dns import (
 
 NAME = "mx"
 
+NO_MX = _(
+    "Es gibt keinen MX-Eintrag: Nachrichten an @%(domain)s kommen nicht bei uns an. "
+    "Veröffentlichen Sie die folgenden MX-Einträge."
+)
+# The same finding for a domain whose zone we host: we fix it, nobody else publishes.
+HOSTED_ZONE_TEXTS = {
+    NO_MX: _(
+        "Es gibt keinen MX-Eintrag: Nachrichten an @%(domain)s kommen nicht bei uns an. Die "
+        "Zone dieser Domain führen wir: wir tragen die folgenden MX-Einträge für Sie ein."
+    ),
+}
+
 
 def expected_records(domain: str, provider: ProviderFacts) -> list[Record]:
     return [
@@ -70,13 +82,7 @@ def evaluate_mx(domain: str, source: AnswerSource, provider: ProviderFacts) -> C
     if mx.outcome != ANSWER or not mx.records:
         return _single(
             ERROR,
-            Text(
-                _(
-                    "Es gibt keinen MX-Eintrag: Nachrichten an @%(domain)s kommen nicht bei uns "
-                    "an. Veröffentlichen Sie die folgenden MX-Einträge."
-                ),
-                {"domain": domain},
-            ),
+            Text(NO_MX, {"domain": domain}),
             expected,
         )
 

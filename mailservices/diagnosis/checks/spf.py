@@ -37,6 +37,20 @@ _source: contextvars.ContextVar[AnswerSource | None] = contextvars.ContextVar(
 )
 _original_lookup = getattr(pyspf, "_portal_original_lookup", pyspf.DNSLookup)
 
+NO_SPF = _(
+    "Es gibt keinen SPF-Eintrag. Empfänger können nicht prüfen, ob unsere Server für "
+    "%(domain)s senden dürfen, und stufen Ihre Nachrichten eher als Spam ein. Veröffentlichen "
+    "Sie den folgenden TXT-Eintrag."
+)
+# The same finding for a domain whose zone we host: we fix it, nobody else publishes.
+HOSTED_ZONE_TEXTS = {
+    NO_SPF: _(
+        "Es gibt keinen SPF-Eintrag. Empfänger können nicht prüfen, ob unsere Server für "
+        "%(domain)s senden dürfen, und stufen Ihre Nachrichten eher als Spam ein. Die Zone "
+        "dieser Domain führen wir: wir tragen den folgenden TXT-Eintrag für Sie ein."
+    ),
+}
+
 
 def _lookup_for_pyspf(name, qtype, strict=True, timeout=30):
     """pyspf's DNS hook: answers from the current source, in pyspf's result format."""
@@ -281,15 +295,7 @@ def evaluate_spf(domain: str, source: AnswerSource, provider: ProviderFacts) -> 
             [
                 Finding(
                     ERROR,
-                    Text(
-                        _(
-                            "Es gibt keinen SPF-Eintrag. Empfänger können nicht prüfen, ob "
-                            "unsere Server für %(domain)s senden dürfen, und stufen Ihre "
-                            "Nachrichten eher als Spam ein. Veröffentlichen Sie den "
-                            "folgenden TXT-Eintrag."
-                        ),
-                        {"domain": domain},
-                    ),
+                    Text(NO_SPF, {"domain": domain}),
                 )
             ],
             [suggestion],
