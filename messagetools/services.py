@@ -102,31 +102,37 @@ def phishing_report_triage(*, report: PhishingReport, status: str, note: str, by
 def phishing_report_notify_abuse(*, report: PhishingReport) -> bool:
     """Emails the abuse team everything staff need, with the original attached.
 
-    Safe to run twice: a report already sent is not sent again. Returns True when sent.
+    The report is marked as sent before the email leaves, in one conditional UPDATE, so a
+    second run (a task delivered again) sends nothing; a failed send takes the mark back and
+    raises (the task retries). Returns True when this call sent it.
     """
-    if report.abuse_notified_at is not None:
-        return False
-    with translation.override("de"):
-        context = {"report": report, "customer": report.customer}
-        subject = _("[Phishing-Meldung #%(pk)s] %(subject)s") % {
-            "pk": report.pk,
-            "subject": (report.subject or _("(ohne Betreff)"))[:150],
-        }
-        body = render_to_string("messagetools/email/abuse_report.txt", context)
-    email = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        to=[app_settings.ABUSE_EMAIL],
-    )
-    with report.original.open("rb") as original:
-        email.attach(
-            f"phishing-meldung-{report.pk}.eml", original.read(), "application/octet-stream"
-        )
-    email.send()
-    updated = PhishingReport.objects.filter(pk=report.pk, abuse_notified_at__isnull=True).update(
+    claimed = PhishingReport.objects.filter(pk=report.pk, abuse_notified_at__isnull=True).update(
         abuse_notified_at=timezone.now()
     )
-    return bool(updated)
+    if not claimed:
+        return False
+    try:
+        with translation.override("de"):
+            context = {"report": report, "customer": report.customer}
+            subject = _("[Phishing-Meldung #%(pk)s] %(subject)s") % {
+                "pk": report.pk,
+                "subject": (report.subject or _("(ohne Betreff)"))[:150],
+            }
+            body = render_to_string("messagetools/email/abuse_report.txt", context)
+        email = EmailMessage(
+            subject=" ".join(subject.split()),
+            body=body,
+            to=[app_settings.ABUSE_EMAIL],
+        )
+        with report.original.open("rb") as original:
+            email.attach(
+                f"phishing-meldung-{report.pk}.eml", original.read(), "application/octet-stream"
+            )
+        email.send()
+    except BaseException:
+        PhishingReport.objects.filter(pk=report.pk).update(abuse_notified_at=None)
+        raise
+    return True
 
 
 # -- message checks ----------------------------------------------------------------------------

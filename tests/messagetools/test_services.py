@@ -131,3 +131,19 @@ def test_a_note_without_status_change(customer, staff_user):
     report.refresh_from_db()
     assert report.status == "new"
     assert report.notes.get().text == "Rückfrage beim Kunden."
+
+
+def test_a_failed_abuse_email_is_not_recorded_and_may_be_retried(customer):
+    from unittest import mock
+
+    report = create(customer)  # no on_commit: the task has not run
+    with (
+        mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("smtp down")),
+        pytest.raises(OSError),
+    ):
+        phishing_report_notify_abuse(report=report)
+    report.refresh_from_db()
+    assert report.abuse_notified_at is None and mail.outbox == []
+    assert phishing_report_notify_abuse(report=report) is True
+    assert phishing_report_notify_abuse(report=report) is False
+    assert len(mail.outbox) == 1
