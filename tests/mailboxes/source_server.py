@@ -85,7 +85,7 @@ userdb {{
 """
 
     def start(self) -> "SourceDovecot":
-        (self.base / "mail").mkdir()
+        (self.base / "mail").mkdir(exist_ok=True)
         shutil.chown(self.base / "mail", "nobody", "nogroup")
         (self.base / "passwd").write_text(
             "".join(f"{user}:{{PLAIN}}{password}\n" for user, password in self.users.items())
