@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from messagetools.engine.bounce import explain_bounce
 from messagetools.guides import guide_url
 
+GUIDE_SLUG = "zustellprotokoll"
+
 
 @dataclass(frozen=True)
 class DeliveryExplanation:
@@ -52,7 +54,8 @@ def explain(delivery, cache: dict | None = None) -> DeliveryExplanation:
         title=found.title,
         text=text,
         advice=found.advice,
-        guide_url=guide_url(found.guide_slug) if found.guide_slug else "",
+        # The explainer's own guide, else ours on reading the delivery log.
+        guide_url=guide_url(found.guide_slug or GUIDE_SLUG),
     )
     if cache is not None:
         cache[key] = result

@@ -5,13 +5,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from mailservices.maillog.app_settings import app_settings
 from mailservices.maillog.models import Delivery, FollowPosition
 from mailservices.maillog.parser import Message, Outcome
-from mailservices.models import Address, Alias
+from mailservices.models import Address, Alias, Domain
 
 # Our policy service's deferral (quotas.policy.deferral) names the authenticated sender.
 SENDING_LIMIT_MARK = "Versandlimit"
@@ -34,20 +34,36 @@ _UPDATE_FIELDS = [
 
 
 class AddressDirectory:
-    """email -> (address id, service id) of the portal's addresses and aliases, cached
-    for `ttl` seconds (an address created a minute ago is found on the next batch)."""
+    """email -> (address id, service id) of the portal's addresses and aliases.
+
+    Only addresses at our own domains are looked up (the domain names are loaded once and
+    again every `ttl` seconds); answers are cached for `ttl` seconds, so an address created
+    a minute ago is found on a later batch.
+    """
 
     def __init__(self, *, ttl: float = 60.0, clock=_time.monotonic):
         self.ttl = ttl
         self.clock = clock
         self._cache: dict[str, tuple[float, tuple[int, int] | None]] = {}
+        self._domains: set[str] = set()
+        self._domains_at: float | None = None
+
+    def _our_domains(self, now: float) -> set[str]:
+        if self._domains_at is None or now - self._domains_at >= self.ttl:
+            self._domains = set(Domain.objects.values_list("name", flat=True))
+            self._domains_at = now
+        return self._domains
 
     def resolve(self, emails: Iterable[str]) -> dict[str, tuple[int, int] | None]:
         now = self.clock()
+        domains = self._our_domains(now)
         found: dict[str, tuple[int, int] | None] = {}
         missing: set[str] = set()
         for email in emails:
             if not email or email in found:
+                continue
+            if email.rpartition("@")[2] not in domains:
+                found[email] = None
                 continue
             cached = self._cache.get(email)
             if cached is not None and now - cached[0] < self.ttl:
@@ -66,19 +82,23 @@ class AddressDirectory:
 
     @staticmethod
     def _load(emails: set[str]) -> dict[str, tuple[int, int]]:
-        pairs = [e.rpartition("@") for e in emails if "@" in e]
-        domains = {d for _, _, d in pairs}
-        locals_ = {lp for lp, _, _ in pairs}
+        by_domain: dict[str, set[str]] = {}
+        for email in emails:
+            local, _at, domain = email.rpartition("@")
+            by_domain.setdefault(domain, set()).add(local)
+        match = Q()
+        for domain, locals_ in by_domain.items():
+            match |= Q(service__domain__name=domain, local_part__in=locals_)
         result: dict[str, tuple[int, int]] = {}
-        for row in Alias.objects.filter(
-            service__domain__name__in=domains, local_part__in=locals_
-        ).values_list("local_part", "service__domain__name", "address_id", "service_id"):
+        for row in Alias.objects.filter(match).values_list(
+            "local_part", "service__domain__name", "address_id", "service_id"
+        ):
             result[f"{row[0]}@{row[1]}"] = (row[2], row[3])
-        for row in Address.objects.filter(
-            service__domain__name__in=domains, local_part__in=locals_
-        ).values_list("local_part", "service__domain__name", "pk", "service_id"):
+        for row in Address.objects.filter(match).values_list(
+            "local_part", "service__domain__name", "pk", "service_id"
+        ):
             result[f"{row[0]}@{row[1]}"] = (row[2], row[3])
-        return {e: v for e, v in result.items() if e in emails}
+        return result
 
 
 def _sender_key(outcome: Outcome) -> str:
@@ -92,10 +112,31 @@ def _sender_key(outcome: Outcome) -> str:
     return ""
 
 
-def deliveries_from_outcomes(
-    outcomes: list[Outcome], *, directory: AddressDirectory
-) -> list[Delivery]:
-    """The rows of a batch: the last outcome per key, owners resolved in one go."""
+# Column order of the rows below (and of the COPY into PostgreSQL).
+COLUMNS = (
+    "time",
+    "queued_at",
+    "queue_id",
+    "message_id",
+    "sender",
+    "sasl_login",
+    "recipient",
+    "orig_recipient",
+    "status",
+    "dsn",
+    "relay",
+    "reason",
+    "client",
+    "sender_address_id",
+    "sender_service_id",
+    "recipient_address_id",
+    "recipient_service_id",
+)
+
+
+def deliveries_from_outcomes(outcomes: list[Outcome], *, directory: AddressDirectory) -> list:
+    """The rows of a batch (tuples in COLUMNS order): the last outcome per key, owners
+    resolved in one go."""
     last: dict[tuple, Outcome] = {}
     for outcome in outcomes:
         last[outcome.key] = outcome
@@ -108,44 +149,71 @@ def deliveries_from_outcomes(
     owners = directory.resolve(emails)
     rows = []
     for o in last.values():
-        sender_owner = owners.get(_sender_key(o))
-        recipient_owner = owners.get(o.recipient) or (
-            owners.get(o.orig_recipient) if o.orig_recipient else None
+        sender_owner = owners.get(_sender_key(o)) or (None, None)
+        recipient_owner = (
+            owners.get(o.recipient)
+            or (owners.get(o.orig_recipient) if o.orig_recipient else None)
+            or (None, None)
         )
         rows.append(
-            Delivery(
-                time=o.time,
-                queued_at=o.queued_at or o.time,
-                queue_id=o.queue_id,
-                message_id=o.message_id[:255],
-                sender=o.sender,
-                sasl_login=o.sasl_login,
-                recipient=o.recipient,
-                orig_recipient=o.orig_recipient,
-                status=o.status,
-                dsn=o.dsn[:12],
-                relay=o.relay or "",
-                reason=o.reason,
-                client=o.client[:255],
-                sender_address_id=sender_owner[0] if sender_owner else None,
-                sender_service_id=sender_owner[1] if sender_owner else None,
-                recipient_address_id=recipient_owner[0] if recipient_owner else None,
-                recipient_service_id=recipient_owner[1] if recipient_owner else None,
+            (
+                o.time,
+                o.queued_at or o.time,
+                o.queue_id,
+                o.message_id[:255],
+                o.sender,
+                o.sasl_login,
+                o.recipient,
+                o.orig_recipient,
+                o.status,
+                o.dsn[:12],
+                o.relay or "",
+                o.reason,
+                o.client[:255],
+                *sender_owner,
+                *recipient_owner,
             )
         )
     return rows
 
 
-def deliveries_save(*, rows: list[Delivery]) -> None:
-    """Inserts the rows; a queued recipient seen before (deferred, now sent) is updated."""
-    if rows:
-        Delivery.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["queue_id", "recipient", "queued_at"],
-            update_fields=_UPDATE_FIELDS,
+def _save_postgresql(rows: list) -> None:
+    """COPY into a staging table, then one INSERT ... ON CONFLICT (a deferred recipient's
+    row becomes sent): far cheaper per row than the ORM's multi-row INSERT."""
+    table = Delivery._meta.db_table
+    columns = ", ".join(COLUMNS)
+    updates = ", ".join(
+        f"{c} = EXCLUDED.{c}" for c in COLUMNS if c not in ("queue_id", "recipient", "queued_at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS maillog_staging AS "  # noqa: S608 - our names
+            f"SELECT {columns} FROM {table} WITH NO DATA"
         )
+        with cursor.cursor.copy(f"COPY maillog_staging ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM maillog_staging "  # noqa: S608
+            f"ON CONFLICT (queue_id, recipient, queued_at) DO UPDATE SET {updates}"
+        )
+        cursor.execute("TRUNCATE maillog_staging")
+
+
+def deliveries_save(*, rows: list) -> None:
+    """Inserts the rows; a queued recipient seen before (deferred, now sent) is updated."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _save_postgresql(rows)
+        return
+    Delivery.objects.bulk_create(
+        [Delivery(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["queue_id", "recipient", "queued_at"],
+        update_fields=_UPDATE_FIELDS,
+    )
 
 
 def batch_commit(

@@ -2,6 +2,7 @@
 
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mailservices.maillog.app_settings import app_settings
@@ -35,8 +36,16 @@ def _filter(form: DeliveryFilterForm) -> DeliveryFilter:
 def _page(request, qs, f: DeliveryFilter, context: dict, template: str):
     rows, cursor = page_of(qs)
     cache: dict = {}
+    rendered: dict = {}
     for row in rows:
         row.explained = explain(row, cache)
+        # Rows share a handful of explanations: each is rendered once per page.
+        key = (row.status, row.explained)
+        if key not in rendered:
+            rendered[key] = render_to_string(
+                "maillog/partials/_explanation.html", {"e": row.explained, "status": row.status}
+            )
+        row.explained_html = rendered[key]
         row.counterpart = row.recipient if f.direction == OUT else (row.sender or "<>")
         row.own = row.sender if f.direction == OUT else row.recipient
     next_query = ""
