@@ -78,7 +78,8 @@ def validate_mail_password(password: str, *, address: str = "") -> None:
     if len(local_part) >= 3 and local_part in password.lower():
         errors.append(
             ValidationError(
-                _("Das Passwort darf die E-Mail-Adresse nicht enthalten."),
+                _("Das Passwort darf den Namen der Adresse („%(name)s“) nicht enthalten.")
+                % {"name": local_part},
                 code="password_contains_address",
             )
         )
@@ -98,6 +99,17 @@ def validate_mail_password(password: str, *, address: str = "") -> None:
             ],
         )
     except ValidationError as exc:
-        errors.extend(exc.error_list)
+        errors.extend(_clearer(error) for error in exc.error_list)
     if errors:
         raise ValidationError(errors)
+
+
+def _clearer(error: ValidationError) -> ValidationError:
+    """Django's terse "too common" (its list of 20,000 leaked passwords) said plainly."""
+    if error.code != "password_too_common":
+        return error
+    message = _(
+        "Dieses Passwort gehört zu den häufigsten Passwörtern aus Datenlecks und wird bei "
+        "Angriffen zuerst ausprobiert. Bitte wählen Sie ein anderes."
+    )
+    return ValidationError(message, code=error.code)

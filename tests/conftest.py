@@ -191,5 +191,12 @@ def page(browser, live_server):
     context = browser.new_context(locale="de-CH", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every browser test also checks the Content-Security-Policy: no page may violate it.
+    csp_violations = []
+    page.on(
+        "console",
+        lambda msg: "Content Security Policy" in msg.text and csp_violations.append(msg.text),
+    )
     yield page
     context.close()
+    assert not csp_violations, csp_violations

@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "mailservices.diagnosis",
     "mailservices.provisioning",
     "mailservices.mailstack",
-    "mailservices.mailboxes",
     "mailservices.dav",
     "mailservices.hosteddns",
     "mailservices.mailboxes",
@@ -53,10 +52,12 @@ INSTALLED_APPS = [
     "messagetools",
     "mailservices.maillog",
     "mailservices.reports",
+    "portal.security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -201,7 +202,7 @@ LOGGING = {
 from portal.settings.allauth import *  # noqa: E402,F403
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.provider import *  # noqa: E402,F403
-from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dns import *  # noqa: E402,F403
 from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dav import *  # noqa: E402,F403
+from portal.settings.security import *  # noqa: E402,F403
