@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from mailservices.mailboxes.models import ImportFailure, MailboxUsage, MailImport
 from mailservices.mailboxes.selectors import MB
@@ -98,10 +99,7 @@ def test_preview_start_progress_cancel_and_report(
         heartbeat_at=job.queued_at.__class__.now(job.queued_at.tzinfo),
     )  # fmt: skip
     bar = page.locator("#import-progress [role=progressbar]")
-    page.wait_for_function(
-        "document.querySelector('#import-progress [role=progressbar]')"
-        ".getAttribute('aria-valuenow') === '5'"
-    )
+    expect(bar).to_have_attribute("aria-valuenow", "5")
     assert "5 von 13 Nachrichten erledigt" in page.inner_text("#import-run")
     assert bar.get_attribute("aria-valuemax") == "13"
     _shot(page, "import-running")
