@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mailservices.mailstack.sieve import JUNK_MAILBOX
 from mailservices.models import CATCHALL_LOCAL_PART, Address, MailService, Responder
 from mailservices.passwords import MIN_LENGTH, validate_mail_password
 from mailservices.validators import validate_local_part
@@ -80,7 +81,17 @@ class _NewAddressForm(_PasswordPairMixin, forms.Form):
         missing = not cleaned.get("destination") and "destination" not in self.errors
         if kind == Address.Kind.REDIRECT and missing:
             self.add_error("destination", _("Bitte geben Sie die Zieladresse ein."))
+        self._keep_valid_passwords()
         return cleaned
+
+    def _keep_valid_passwords(self):
+        """A form sent back for another reason (a forgotten checkbox, a taken name) keeps the
+        mail password typed twice, if it was valid: the person does not type it again."""
+        names = ("password1", "password2")
+        if any(name in self.errors for name in names) or not self.cleaned_data.get("password1"):
+            return
+        for name in names:
+            self.fields[name].widget.render_value = True
 
 
 class AddressCreateForm(_NewAddressForm):
@@ -225,13 +236,47 @@ class ServiceSettingsForm(forms.Form):
     spam_filter_enabled = forms.BooleanField(
         label=MailService._meta.get_field("spam_filter_enabled").verbose_name,
         required=False,
-        help_text=_("Erkannte Spam-Nachrichten landen im Ordner „Spam“ statt im Posteingang."),
+        help_text=format_lazy(
+            _(
+                "Erkannte Spam-Nachrichten landen im Ordner „{folder}“ statt im Posteingang "
+                "(manche Mailprogramme zeigen ihn als „Spam“ oder „Werbung“ an)."
+            ),
+            folder=JUNK_MAILBOX,
+        ),
     )
     external_warning_enabled = forms.BooleanField(
         label=MailService._meta.get_field("external_warning_enabled").verbose_name,
         required=False,
         help_text=MailService._meta.get_field("external_warning_enabled").help_text,
     )
+    field_order = ["spam_filter_enabled", "confirm_without_spam_filter", "external_warning_enabled"]
+
+    def __init__(self, *args, service: MailService, catchall: Address | None = None, **kwargs):
+        """With a catch-all, switching the spam filter off needs a second, informed tick."""
+        super().__init__(*args, **kwargs)
+        self.service, self.catchall = service, catchall
+        if catchall is not None and service.spam_filter_enabled:
+            self.fields["confirm_without_spam_filter"] = forms.BooleanField(
+                label=_("Ja, Spamfilter trotz Catchall-Adresse ausschalten."),
+                required=False,
+            )
+            self.order_fields(self.field_order)
+
+    def clean(self):
+        cleaned = super().clean()
+        switching_off = self.service.spam_filter_enabled and not cleaned.get("spam_filter_enabled")
+        confirmed = cleaned.get("confirm_without_spam_filter")
+        if self.catchall is not None and switching_off and not confirmed:
+            self.add_error(
+                "confirm_without_spam_filter",
+                _(
+                    "Ohne Spamfilter landet der Spam an %(address)s im Posteingang. Bestätigen "
+                    "Sie, wenn Sie ihn trotzdem ausschalten möchten."
+                )
+                % {"address": self.catchall},
+            )
+        cleaned.pop("confirm_without_spam_filter", None)
+        return cleaned
 
 
 class DeleteConfirmForm(forms.Form):

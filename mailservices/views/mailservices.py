@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from mailservices import selectors
 from mailservices.forms import ServiceSettingsForm
-from mailservices.models import Address
+from mailservices.models import CATCHALL_LOCAL_PART, Address
 from mailservices.services import mailservice_update_settings
 from portal.accounts.decorators import customer_required
 from portal.core.forms import add_service_error
@@ -87,8 +87,13 @@ def service_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def service_settings(request, pk):
     service = get_object_or_404(selectors.mailservice_get(customer=request.customer), pk=pk)
+    catchall = (
+        service.addresses.filter(local_part=CATCHALL_LOCAL_PART)
+        .select_related("service__domain")
+        .first()
+    )
     if request.method == "POST":
-        form = ServiceSettingsForm(request.POST)
+        form = ServiceSettingsForm(request.POST, service=service, catchall=catchall)
         if form.is_valid():
             try:
                 mailservice_update_settings(service=service, **form.cleaned_data)
@@ -102,6 +107,9 @@ def service_settings(request, pk):
             initial={
                 "spam_filter_enabled": service.spam_filter_enabled,
                 "external_warning_enabled": service.external_warning_enabled,
-            }
+            },
+            service=service,
+            catchall=catchall,
         )
-    return render(request, "mailservices/service_settings.html", {"service": service, "form": form})
+    context = {"service": service, "form": form, "catchall": catchall}
+    return render(request, "mailservices/service_settings.html", context)

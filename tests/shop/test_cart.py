@@ -192,7 +192,7 @@ def test_plan_change_rules(customer, product, make_service):
         Address.objects.create(service=service, local_part=local)
     with pytest.raises(ValidationError, match="bereits"):
         cart_change_plan(customer=customer, service=service, plan_product=product("service-mail"))
-    with pytest.raises(ValidationError, match="erlaubt 1 Adressen"):
+    with pytest.raises(ValidationError, match="erlaubt 1 Adresse,"):
         cart_change_plan(customer=customer, service=service, plan_product=product("my-ksuite-plus"))
     cart_change_plan(customer=customer, service=service, plan_product=product("ksuite-pro"))
     cart_change_plan(customer=customer, service=service, plan_product=product("ksuite-enterprise"))

@@ -302,5 +302,5 @@ def test_cart_marks_lines_that_became_impossible(
 def test_a_full_plan_points_to_a_plan_change(customer_client, customer, make_service):
     service = make_service(customer, "voll.ch", plan="my_ksuite_plus")
     page = customer_client.get(f"/shop/add/addresses/{service.pk}/").content.decode()
-    assert "erlaubt höchstens 1 Adressen" in page
+    assert "erlaubt höchstens 1 Adresse." in page
     assert f"/shop/add/plan/{service.pk}/" in page and 'name="quantity"' not in page

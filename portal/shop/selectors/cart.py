@@ -166,17 +166,25 @@ def line_problems(*, customer: Customer, lines: list[CartLine]) -> dict[int, lis
             if ln.product.plan == service.plan:
                 found.append(_("Der Dienst hat dieses Angebot bereits."))
             elif service.used > plan_facts(ln.product.plan).max_address_quota:
+                maximum = plan_facts(ln.product.plan).max_address_quota
                 found.append(
-                    _("Das Angebot erlaubt %(max)d Adressen, der Dienst hat aber %(used)d.")
-                    % {"max": plan_facts(ln.product.plan).max_address_quota, "used": service.used}
+                    ngettext(
+                        "Das Angebot erlaubt %(max)d Adresse, der Dienst hat aber %(used)d.",
+                        "Das Angebot erlaubt %(max)d Adressen, der Dienst hat aber %(used)d.",
+                        maximum,
+                    )
+                    % {"max": maximum, "used": service.used}
                 )
         elif ln.kind == LineKind.ADDRESSES:
             limit = plan_facts(service.plan).max_address_quota
             if service.address_quota + added[service.pk] > limit:
                 found.append(
-                    _(
+                    ngettext(
+                        "Das Angebot %(plan)s erlaubt höchstens %(max)d Adresse; "
+                        "der Dienst hat %(quota)d, im Warenkorb sind %(added)d weitere.",
                         "Das Angebot %(plan)s erlaubt höchstens %(max)d Adressen; "
-                        "der Dienst hat %(quota)d, im Warenkorb sind %(added)d weitere."
+                        "der Dienst hat %(quota)d, im Warenkorb sind %(added)d weitere.",
+                        limit,
                     )
                     % {
                         "plan": service.get_plan_display(),
