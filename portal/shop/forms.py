@@ -24,7 +24,7 @@ class ProductChoiceField(forms.ModelChoiceField):
     widget = forms.RadioSelect
 
     def label_from_instance(self, obj):
-        return obj.name
+        return obj.display_name
 
 
 class ServiceForm(forms.Form):
