@@ -177,7 +177,8 @@ def bench_follower(path: Path) -> tuple[float, int]:
     Delivery.objects.all().delete()
     FollowPosition.objects.all().delete()
     started = time.perf_counter()
-    call_command("maillog_follow", "--file", str(path), "--once", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("maillog_follow", "--file", str(path), "--once", stdout=quiet)
     seconds = time.perf_counter() - started
     return seconds, Delivery.objects.count()
 
