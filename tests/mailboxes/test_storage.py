@@ -214,3 +214,18 @@ def test_overview_lists_full_and_nearly_full_mailboxes(customer_client, service,
     assert "Das Postfach anna@" in text and "ist voll" in text
     assert "Das Postfach bruno@" in text and "zu 83 % belegt" in text
     assert "Das Postfach leer@" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Storage"), ("fr", "Espace de stockage"), ("it", "Spazio di archiviazione")],
+)
+def test_storage_card_is_translated(client, customer, mailbox, language, words):
+    customer.owner.language = language
+    customer.owner.save(update_fields=["language"])
+    client.force_login(customer.owner)
+    page = client.get(
+        reverse("mailservices:address_detail", args=[mailbox.pk]),
+        headers={"accept-language": language},
+    )
+    assert words in page.content.decode()
