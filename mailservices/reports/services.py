@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mailservices.models import Domain
-from mailservices.reports import dns as reports_dns
+from mailservices.reports import reverse_dns as reports_dns
 from mailservices.reports.app_settings import app_settings
 from mailservices.reports.models import DmarcRecord, Report, ReportMail, SourceHost, TlsResult
 from mailservices.reports.parser import Report as ParsedReport
