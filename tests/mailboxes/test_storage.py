@@ -229,3 +229,30 @@ def test_storage_card_is_translated(client, customer, mailbox, language, words):
         headers={"accept-language": language},
     )
     assert words in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["de", "en", "fr", "it"])
+def test_postfach_voll_guide_states_the_plan_sizes_and_the_page_texts(language):
+    """The guide describes exactly what the page shows: the same sizes and wording."""
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from mailservices.plans import Plan
+
+    text = (Path(__file__).parents[2] / f"kb/guides/{language}/postfach-voll.md").read_text()
+    rows = dict(re.findall(r"^\| ([^|]+?) \| (\d+) GB \|$", text, flags=re.M))
+    sizes = {f.storage_mb // 1024 for f in PLAN_FACTS.values()}
+    assert {int(v) for v in rows.values()} == sizes
+    assert len(rows) == len(Plan)
+    with translation.override(language):
+        from django.utils.translation import gettext as _
+
+        for msgid in (
+            "Das Postfach ist voll.",
+            "Speicherplatz auf Anfrage angepasst.",
+            "Speicherplatz gemäss Ihrem Abonnement.",
+            "Platz schaffen",
+        ):
+            assert _(msgid) in text, (language, msgid)
