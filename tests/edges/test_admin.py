@@ -192,3 +192,11 @@ def test_admin_plan_and_quota_changes_go_through_the_services(staff_client, addr
     assert response.status_code == 302
     service.refresh_from_db()
     assert (service.plan, service.address_quota, service.status) == ("ksuite_pro", 40, "suspended")
+
+
+def test_favicon_at_the_root(client):
+    """Browsers ask /favicon.ico without being told; WhiteNoise answers from static/root."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
