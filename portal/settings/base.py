@@ -210,3 +210,4 @@ from portal.settings.dns import *  # noqa: E402,F403
 from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dav import *  # noqa: E402,F403
 from portal.settings.security import *  # noqa: E402,F403
+from portal.settings.maillog import *  # noqa: E402,F403
