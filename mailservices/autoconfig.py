@@ -11,7 +11,6 @@ from xml.etree.ElementTree import Element, SubElement, tostring  # generation on
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from mailservices.dav.profiles import dav_payloads
 from mailservices.models import Address, MailService
 from mailservices.routing import split_recipient
 from mailservices.services.addresses import address_note_client_setup
+from portal.core.app_settings import app_settings as portal_settings
 
 IMAP_PORT = 993
 SMTP_PORT = 465
@@ -32,7 +32,7 @@ POX_OUTLOOK_NS = "http://schemas.microsoft.com/exchange/autodiscover/outlook/res
 
 def client_settings(address: Address) -> dict:
     """What a person types into a mail client for this address (SPEC §6)."""
-    host = settings.PORTAL_MAIL_HOST
+    host = portal_settings.MAIL_HOST
     return {
         "email": f"{address.local_part}@{address.service.domain.unicode_name}",
         "username": f"{address.local_part}@{address.service.domain.name}",
@@ -73,7 +73,7 @@ def _text(parent: Element, tag: str, text) -> Element:
 def thunderbird_config(service: MailService) -> Element:
     """The clientConfig 1.1 document for one hosted domain."""
     domain = service.domain.name
-    provider = settings.PORTAL_PROVIDER_NAME
+    provider = portal_settings.PROVIDER_NAME
     root = Element("clientConfig", version="1.1")
     provider_el = SubElement(root, "emailProvider", id=domain)
     _text(provider_el, "domain", domain)
@@ -84,7 +84,7 @@ def thunderbird_config(service: MailService) -> Element:
         ("outgoingServer", "smtp", SMTP_PORT),
     ):
         server = SubElement(provider_el, tag, type=kind)
-        _text(server, "hostname", settings.PORTAL_MAIL_HOST)
+        _text(server, "hostname", portal_settings.MAIL_HOST)
         _text(server, "port", port)
         _text(server, "socketType", "SSL")
         _text(server, "username", "%EMAILADDRESS%")
@@ -92,7 +92,7 @@ def thunderbird_config(service: MailService) -> Element:
     docs = SubElement(
         provider_el,
         "documentation",
-        url=f"{settings.PORTAL_BASE_URL.rstrip('/')}/kb/mailclient-einrichten/",
+        url=f"{portal_settings.BASE_URL}/kb/mailclient-einrichten/",
     )
     SubElement(docs, "descr", lang="de").text = "Mailprogramm einrichten"
     SubElement(docs, "descr", lang="en").text = "Setting up a mail client"
@@ -146,7 +146,7 @@ def outlook_response(*, email: str, service: MailService, display_name: str = ""
     for kind, port in (("IMAP", IMAP_PORT), ("SMTP", SMTP_PORT)):
         protocol = SubElement(account, "Protocol")
         _text(protocol, "Type", kind)
-        _text(protocol, "Server", settings.PORTAL_MAIL_HOST)
+        _text(protocol, "Server", portal_settings.MAIL_HOST)
         _text(protocol, "Port", port)
         _text(protocol, "DomainRequired", "off")
         _text(protocol, "LoginName", email)
@@ -187,7 +187,7 @@ def outlook(request):
 
 def payload_identifier(address: Address) -> str:
     """Stable reverse-DNS identifier of an address's profile (same address, same id)."""
-    provider = ".".join(reversed(settings.PORTAL_PROVIDER_DOMAIN.lower().split(".")))
+    provider = ".".join(reversed(portal_settings.PROVIDER_DOMAIN.lower().split(".")))
     return f"{provider}.mail.{address.service.domain.name}.{address.local_part}"
 
 
@@ -195,7 +195,7 @@ def apple_mobileconfig(address: Address) -> bytes:
     """A configuration profile (unsigned plist) that adds the address to Apple Mail."""
     info = client_settings(address)
     identifier = payload_identifier(address)
-    provider = settings.PORTAL_PROVIDER_NAME
+    provider = portal_settings.PROVIDER_NAME
     account = {
         "PayloadType": "com.apple.mail.managed",
         "PayloadVersion": 1,

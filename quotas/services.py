@@ -3,7 +3,6 @@
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mailservices.models import Address
 from portal.accounts.services import user_language
+from portal.core.app_settings import app_settings as portal_settings
 from quotas import counters
 from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import Channel
@@ -206,7 +206,7 @@ def _alert(*, address, channel, levels, used, limit, now) -> bool:
 
 
 def _send_alert_mail(*, address, channel, level, used, limit, to):
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("quotas:address_usage", args=[address.pk])
+    url = portal_settings.BASE_URL + reverse("quotas:address_usage", args=[address.pk])
     # In the language of the customer (the account owner's), like every mail we send them.
     with translation.override(user_language(address.service.domain.customer.owner)):
         context = {
@@ -216,8 +216,8 @@ def _send_alert_mail(*, address, channel, level, used, limit, to):
             "used": used,
             "limit": limit,
             "url": url,
-            "newsletter_url": settings.PORTAL_NEWSLETTER_URL,
-            "provider_name": settings.PORTAL_PROVIDER_NAME,
+            "newsletter_url": portal_settings.NEWSLETTER_URL,
+            "provider_name": portal_settings.PROVIDER_NAME,
         }
         if level >= 100:
             subject = _("Versandlimit erreicht: %(address)s") % context

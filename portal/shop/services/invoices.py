@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from stdnum import iban
@@ -10,6 +9,7 @@ from stdnum.ch import esr
 from stdnum.iso7064 import mod_97_10
 
 from portal.accounts.services import user_language
+from portal.shop.app_settings import app_settings
 from portal.shop.models import Invoice, InvoiceSequence, Order
 
 QR_IID_RANGE = range(30000, 32000)
@@ -49,7 +49,7 @@ def invoice_create(*, order: Order) -> Invoice:
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
     number = _next_number(year)
-    account = iban.compact(settings.PORTAL_CREDITOR_IBAN)
+    account = iban.compact(app_settings.CREDITOR_IBAN)
     invoice = Invoice(
         order=order,
         number=f"R{year}-{number:05d}",
@@ -57,7 +57,7 @@ def invoice_create(*, order: Order) -> Invoice:
         sequence=number,
         issued_at=issued_at,
         due_at=timezone.localdate(issued_at)
-        + datetime.timedelta(days=settings.PORTAL_INVOICE_DUE_DAYS),
+        + datetime.timedelta(days=app_settings.INVOICE_DUE_DAYS),
         reference=payment_reference(account=account, year=year, sequence=number),
         iban=account,
         total_net=order.total_net,
