@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import socket
-import socketserver
 import threading
 import wsgiref.simple_server
 
@@ -81,7 +81,8 @@ def radicale_configuration(
 
 
 class PortalDavApplication:
-    """WSGI wrapper: the real client address for Radicale, no leaked DB connections."""
+    """WSGI wrapper: the real client address for Radicale; database connections are kept
+    per worker thread (PostgreSQL ones closed when broken or older than CONN_MAX_AGE)."""
 
     def __init__(self, radicale_app: Application):
         self.radicale_app = radicale_app
@@ -95,21 +96,27 @@ class PortalDavApplication:
             return list(self.radicale_app(environ, start_response))
         finally:
             for conn in connections.all(initialized_only=True):
-                conn.close()
+                if conn.vendor != "sqlite":  # SQLite: reopening costs more than keeping it
+                    conn.close_if_unusable_or_obsolete()
 
 
-class DavHTTPServer(socketserver.ThreadingMixIn, wsgiref.simple_server.WSGIServer):
-    """One thread per connection, at most `max_connections` at once (the accept loop waits)."""
+class DavHTTPServer(wsgiref.simple_server.WSGIServer):
+    """A fixed pool of `max_connections` worker threads (each keeps its database connection
+    between requests); accepted connections wait in a queue for a free worker."""
 
-    daemon_threads = True
-    block_on_close = False
     request_queue_size = 128  # listen backlog: 100 phones syncing at once must not be reset
 
     def __init__(self, address, *, max_connections: int, timeout: float):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self._slots = threading.BoundedSemaphore(max_connections)
         self._timeout = timeout
+        self._pending: queue.Queue = queue.Queue()
         super().__init__(address, RequestHandler)
+        self._workers = [
+            threading.Thread(target=self._work, name=f"dav-worker-{n}", daemon=True)
+            for n in range(max_connections)
+        ]
+        for worker in self._workers:
+            worker.start()
 
     def get_request(self):
         request, client_address = super().get_request()
@@ -117,18 +124,22 @@ class DavHTTPServer(socketserver.ThreadingMixIn, wsgiref.simple_server.WSGIServe
         return request, client_address
 
     def process_request(self, request, client_address):
-        self._slots.acquire()
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
+        self._pending.put((request, client_address))
 
-    def process_request_thread(self, request, client_address):
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
+    def _work(self):
+        while (item := self._pending.get()) is not None:
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def server_close(self):
+        super().server_close()
+        for _worker in self._workers:
+            self._pending.put(None)
 
 
 def make_server(
