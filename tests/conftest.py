@@ -4,13 +4,14 @@ Conventions:
 - `require_service(name, ok)`: a test that needs an outside service (PostgreSQL, Redis,
   chromium, postfix, nsd...) calls this. Missing service: skip locally, *fail* under CI=true.
 - Customers are made with `make_customer()`; `customer`/`other_customer` are two tenants.
-- Mail services with `make_service()`, through the services the shop and the admin call
-  (`domain_create`, `mailservice_create`); one fixture for every app's tests.
+- Mail services with `make_service()` and addresses with `make_address()`, through the
+  services the shop and the customer's pages call; one fixture each for every app's tests.
 """
 
 import itertools
 import os
 import shutil
+import time
 import uuid
 
 import pytest
@@ -156,20 +157,50 @@ def make_service(db, request):
 
 
 @pytest.fixture
+def make_address(db):
+    """`make_address(service, local_part="anna", **fields)`: an address made by
+    `address_create` (within the service's quota, like the customer's form)."""
+    from mailservices.services.addresses import address_create
+
+    def make(service, local_part="anna", **fields):
+        return address_create(service=service, local_part=local_part, **fields)
+
+    return make
+
+
+@pytest.fixture
 def customer_client(client, customer):
     """A test client logged in as the owner of `customer`."""
     client.force_login(customer.owner)
     return client
 
 
+# Staff need a second factor for /admin/ (portal.security): the fixture's TOTP secret.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
 @pytest.fixture
 def staff_user(make_user):
-    return make_user("support@example.org", is_staff=True, is_superuser=True)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = make_user("support@example.org", is_staff=True, is_superuser=True)
+    TOTP.activate(user, STAFF_TOTP_SECRET)
+    return user
+
+
+def passed_second_factor(client, user):
+    """Marks the client's session as allauth does after a TOTP step at login."""
+    session = client.session
+    record = {"method": "mfa", "at": time.time(), "type": "totp"}
+    session["account_authentication_methods"] = [record]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture
 def staff_client(client, staff_user):
     client.force_login(staff_user)
+    passed_second_factor(client, staff_user)
     return client
 
 

@@ -57,5 +57,15 @@ class SecuritySettings(AppSettings):
         """Permissions-Policy features (name -> allowlist; empty = nobody)."""
         return self._setting("PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
 
+    @property
+    def STAFF_SESSION_SECONDS(self) -> int:
+        """A staff member's session ends this long after their login (absolute, not idle)."""
+        return int(self._setting("STAFF_SESSION_SECONDS", 2 * 60 * 60))
+
+    @property
+    def STAFF_MFA_TYPES(self) -> list[str]:
+        """The second factors that let staff into the admin (allauth authenticator types)."""
+        return list(self._setting("STAFF_MFA_TYPES", ["totp", "webauthn"]))
+
 
 app_settings = SecuritySettings()

@@ -11,4 +11,7 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.security import checks  # noqa: F401 - registers the system checks
+        from portal.security import (
+            checks,  # noqa: F401 - registers the system checks
+            receivers,  # noqa: F401 - connects the login hooks
+        )

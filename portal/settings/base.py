@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "mailservices.diagnosis",
     "mailservices.provisioning",
     "mailservices.mailstack",
-    "mailservices.mailboxes",
     "mailservices.dav",
     "mailservices.hosteddns",
     "mailservices.mailboxes",
@@ -69,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.security.middleware.StaffSecondFactorMiddleware",
     "portal.accounts.middleware.CustomerMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
 ]
@@ -205,7 +205,6 @@ LOGGING = {
 from portal.settings.allauth import *  # noqa: E402,F403
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.provider import *  # noqa: E402,F403
-from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dns import *  # noqa: E402,F403
 from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dav import *  # noqa: E402,F403
