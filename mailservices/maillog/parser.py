@@ -269,6 +269,14 @@ class MaillogParser:
         # (a duplicate recipient) does not undo it.
         if previous is not None and previous.status in FINAL and status == DEFERRED:
             return
+        # The bounce of an expired message (a 4.x.x DSN) is that expiry, not a new outcome.
+        if (
+            previous is not None
+            and previous.status == EXPIRED
+            and status == BOUNCED
+            and fields.get("dsn", "").startswith("4.")
+        ):
+            return
         outcome = Outcome(
             queue_id=message.queue_id,
             time=when,

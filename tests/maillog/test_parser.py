@@ -110,6 +110,23 @@ def test_expired_after_deferrals():
     assert expired.time == datetime(2026, 12, 11, 10, 8, 31, tzinfo=ZURICH)
 
 
+def test_expiry_bounce_keeps_expired():
+    lines = [
+        "Dec  6 10:00:01 mx postfix/qmgr[2]: ABCDEF1234: from=<a@x.example>, size=1, nrcpt=1 "
+        "(queue active)",
+        "Dec  6 10:00:02 mx postfix/smtp[3]: ABCDEF1234: to=<r@y.example>, relay=none, "
+        "delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to y[192.0.2.2]:25: "
+        "Connection refused)",
+        "Dec 11 10:00:03 mx postfix/qmgr[2]: ABCDEF1234: from=<a@x.example>, status=expired, "
+        "returned to sender",
+        "Dec 11 10:00:03 mx postfix/error[4]: ABCDEF1234: to=<r@y.example>, relay=none, "
+        "delay=432001, delays=432001/0/0/0, dsn=4.4.1, status=bounced (delivery temporarily "
+        "suspended: connect to y[192.0.2.2]:25: Connection refused)",
+    ]
+    [outcome] = parse_lines(lines, now=NOW, tz=UTC)
+    assert (outcome.status, outcome.dsn) == ("expired", "4.4.1")
+
+
 def test_unknown_lines_are_skipped_not_errors():
     parser = MaillogParser(now=NOW)
     for line in (CORPUS / "mixed.log").read_text().splitlines():
