@@ -6,9 +6,9 @@ PowerDNS. Both use the same text.
 
 Nothing is cached: the packet, query and negative caches, the zone cache and the metadata
 and key caches are off, so an edit in the portal is the name server's next answer. The
-lookups by name are overridden to find the zone through `pdns.zone_ids()` (see the
-migration `0002_powerdns_schema`); every other query is PowerDNS's default, reading the
-`pdns` schema through `search_path`.
+lookups by name are overridden to find the zone through `pdns.zone_id()` (see the
+migrations `0002_powerdns_schema` and `0003_pdns_views_use_the_indexes`); every other
+query is PowerDNS's default, reading the `pdns` schema through `search_path`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ __all__ = ["ConfigError", "Database", "Layout", "parse_listen", "render", "write
 QUERIES = {
     "basic-query": (
         "SELECT content,ttl,prio,type,domain_id,disabled::int,name,auth::int FROM records "
-        "WHERE disabled=false AND type=$1 AND name=$2 AND domain_id = ANY(zone_ids($2))"
+        "WHERE disabled=false AND type=$1 AND name=$2 AND domain_id = (SELECT zone_id($2))"
     ),
     "any-query": (
         "SELECT content,ttl,prio,type,domain_id,disabled::int,name,auth::int FROM records "
-        "WHERE disabled=false AND name=$1 AND domain_id = ANY(zone_ids($1))"
+        "WHERE disabled=false AND name=$1 AND domain_id = (SELECT zone_id($1))"
     ),
 }
 
@@ -76,7 +76,9 @@ def render(layout: Layout) -> str:
         f"gpgsql-user={db.user}",
         f"gpgsql-password={db.password}",
         "gpgsql-dnssec=yes",
-        "gpgsql-extra-connection-parameters=options=" + _quote_option("-c search_path=pdns"),
+        # Generic plans: the views are costly to plan and the lookups are index scans.
+        "gpgsql-extra-connection-parameters=options="
+        + _quote_option("-c search_path=pdns -c plan_cache_mode=force_generic_plan"),
         *(f"gpgsql-{name}={sql}" for name, sql in QUERIES.items()),
         "",
         "# Answer every change at once: no caches at all.",
