@@ -25,6 +25,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 from svglib.svglib import svg2rlg
 
 from portal.formats import format_amount as chf
+from portal.formats import format_rate
 from portal.shop import pricing
 from portal.shop.app_settings import app_settings
 from portal.shop.models import BillingPeriod, Invoice
@@ -127,7 +128,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
                 Paragraph(text, cell),
                 str(line.quantity),
                 chf(line.unit_price),
-                f"{line.vat_rate.normalize():f} %",
+                f"{format_rate(line.vat_rate)} %",
                 chf(line.net),
             ]
         )
@@ -160,7 +161,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         total_rows.append(
             [
                 _("MWST %(rate)s %% auf CHF %(base)s")
-                % {"rate": f"{group.rate.normalize():f}", "base": chf(group.net)},
+                % {"rate": format_rate(group.rate), "base": chf(group.net)},
                 chf(group.vat),
             ]
         )
