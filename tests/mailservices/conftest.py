@@ -1,6 +1,5 @@
 import pytest
 
-from mailservices.models import Address
 from mailservices.services.addresses import address_create
 
 MAIL_PASSWORD = "Gletscher-Weg-2026!"
@@ -24,11 +23,3 @@ def address(service):
 @pytest.fixture
 def other_address(other_service):
     return address_create(service=other_service, local_part="bruno", password=MAIL_PASSWORD)
-
-
-@pytest.fixture
-def make_address(db):
-    def make(service, local_part, **kw) -> Address:
-        return address_create(service=service, local_part=local_part, **kw)
-
-    return make

@@ -7,7 +7,6 @@ import uuid
 import pytest
 import redis
 
-from mailservices.models import Address
 from quotas.counters import SendingCounters
 from tests.conftest import require_service
 from tests.redis_server import RedisServer
@@ -36,11 +35,3 @@ def quota_redis(redis_server, settings):
 @pytest.fixture
 def counters(quota_redis):
     return SendingCounters.from_settings()
-
-
-@pytest.fixture
-def make_address():
-    def make(service, local_part="anna"):
-        return Address.objects.create(service=service, local_part=local_part)
-
-    return make
