@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.maillog.test_views import _row
@@ -50,7 +51,7 @@ def test_delivery_log_in_the_browser(page, live_server, transactional_db, world)
     page.get_by_label("Status").select_option("bounced")
     page.get_by_role("button", name="Filtern").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('tbody tr').length === 1")
+    expect(page.locator("tbody tr")).to_have_count(1)
     assert "status=bounced" in page.url
     page.locator(".maillog-table details summary").first.click()
     page.screenshot(path=str(SHOTS / "address_log_bounced.png"), full_page=True)
@@ -58,3 +59,15 @@ def test_delivery_log_in_the_browser(page, live_server, transactional_db, world)
     page.goto(f"/maillog/services/{service.pk}/")
     page.screenshot(path=str(SHOTS / "service_log.png"), full_page=True)
     assert page.locator("tbody tr").count() == 3
+
+    # The way in: the address page's section and the service page's buttons.
+    from django.urls import reverse
+
+    page.goto(reverse("mailservices:address_detail", args=[anna.pk]))
+    page.locator("#delivery-log").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "address_detail.png"), full_page=True)
+    page.get_by_role("link", name="Empfangen").click()
+    assert "direction=in" in page.url
+    page.goto(reverse("mailservices:service_detail", args=[service.pk]))
+    page.screenshot(path=str(SHOTS / "service_detail.png"))
+    assert page.get_by_role("link", name="Zustellprotokoll").is_visible()
