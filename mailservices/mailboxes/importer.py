@@ -238,7 +238,8 @@ def _end_lost(address: Address) -> None:
 
 def imports_dispatch(*, customer_id: int | None = None) -> int:
     """Queues the Celery task of the oldest waiting import of each customer that has none
-    running: one import at a time per customer, so one customer cannot fill the workers."""
+    running (one import at a time per customer, so one customer cannot fill the workers),
+    and of running imports whose worker was lost."""
     from mailservices.mailboxes.tasks import import_run_task
 
     running = MailImport.objects.filter(
@@ -256,9 +257,17 @@ def imports_dispatch(*, customer_id: int | None = None) -> int:
     ):
         if not busy and customer not in first:
             first[customer] = pk
-    for pk in first.values():
+    # Running imports whose worker died (no heartbeat for LOST_AFTER): a new task takes the
+    # job over (`_claim`) and resumes it from its checkpoints.
+    lost = MailImport.objects.filter(
+        state=MailImport.State.RUNNING, heartbeat_at__lt=timezone.now() - MailImport.LOST_AFTER
+    )
+    if customer_id is not None:
+        lost = lost.filter(address__service__domain__customer_id=customer_id)
+    resumed = list(lost.values_list("pk", flat=True))
+    for pk in [*first.values(), *resumed]:
         import_run_task.delay(pk)
-    return len(first)
+    return len(first) + len(resumed)
 
 
 def _forget_secret(job: MailImport) -> None:

@@ -16,6 +16,7 @@ from mailservices.mailboxes.models import StorageAlert, StorageOverride
 from mailservices.mailboxes.selectors import addresses_over_level, storage_of
 from mailservices.models import Address
 from portal.core.app_settings import app_settings as core_settings
+from portal.security.services import activity_record
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ def storage_override_create(
         ended_at=now, ended_by=approved_by
     )
     override.save()
+    customer, target = address.service.domain.customer, f"{address}: {quota_mb} MB"
+    activity_record(customer=customer, kind="limit_changed", target=target, user=approved_by)
     logger.info(
         "storage of address %s set to %s MB by %s, ref %s",
         address.pk,

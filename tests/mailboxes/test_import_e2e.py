@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -62,6 +63,9 @@ def target_settings(mail_stack):
 
 @pytest.fixture(scope="module")
 def world(mail_stack, target_settings, django_db_blocker):
+    from django.utils import timezone
+
+    from mailservices.mailboxes.services import storage_override_create
     from mailservices.services import domain_create, mailservice_create
     from mailservices.services.addresses import address_create
     from portal.accounts.models import User
@@ -77,10 +81,22 @@ def world(mail_stack, target_settings, django_db_blocker):
         )
         addresses = {
             name: address_create(service=service, local_part=name, password=PASSWORD)
-            for name in ("anna", "kill", "job", "cancel")
+            for name in ("anna", "kill", "job", "klein")
         }
+        staff = User.objects.create_user(
+            email=f"staff-{uuid.uuid4().hex[:8]}@example.org", is_staff=True
+        )
+        storage_override_create(
+            address=addresses["klein"],
+            quota_mb=100,
+            reason="Test: kleines Postfach",
+            request_reference="T-1",
+            approved_by=staff,
+            starts_at=timezone.now() - timedelta(hours=1),
+        )
         yield addresses
         _delete_customer(customer)
+        staff.delete()
 
 
 def _email(address) -> str:
@@ -329,3 +345,29 @@ def test_job_imports_reports_and_forgets_the_password(mail_stack, source, world,
     assert sorted(_read_back(mail_stack, address)) == sorted(
         {*source_data.FOLDERS.values(), "Sent", "Drafts", "Trash", "Junk"}
     )
+
+
+def test_import_stops_before_the_mailbox_is_full(mail_stack, source, world, tmp_path, db):
+    """Our Dovecot's quota (imap_quota) is read before copying; the import stops in time."""
+    from tests.mailboxes.test_storage_e2e import _lmtp, _message
+
+    address = world["klein"]  # 100 MB by a staff override
+    email = _email(address)
+    # fill the mailbox to 1 MB below its size, then import about 3.6 MB
+    assert _lmtp(mail_stack, email, _message(99 * 1024 * 1024 - 400_000, 0))[0] == 250
+    (tmp_path / "pw").write_text("Viele-Nachrichten-1\n")
+    code, result = _command(
+        email,
+        "--host", "127.0.0.1", "--port", str(source.many.imap_port), "--security", "none",
+        "--login", "viel@alt.example", "--password-file", str(tmp_path / "pw"),
+    )  # fmt: skip
+    assert code == 1 and result["status"] == "failed"
+    assert "bevor der Speicherplatz des Postfachs voll war" in result["error"]
+    assert 0 < result["copied"] < MANY
+    client = mail_stack.imap(email, PASSWORD)
+    try:
+        typ, data = client.getquotaroot("INBOX")
+        used, limit = map(int, re.search(rb"STORAGE (\d+) (\d+)", data[1][0]).groups())
+    finally:
+        client.logout()
+    assert used <= limit

@@ -155,3 +155,21 @@ def test_a_customers_imports_run_one_at_a_time(mailbox, service, make_service, o
 def test_address_page_links_to_the_import(customer_client, mailbox):
     page = customer_client.get(reverse("mailservices:address_detail", args=[mailbox.pk]))
     assert reverse("mailboxes:import_new", args=[mailbox.pk]) in page.content.decode()
+
+
+def test_a_running_import_whose_worker_died_is_resumed(mailbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mailservices.mailboxes.importer import _claim
+
+    long_ago = timezone.now() - timedelta(minutes=10)
+    job = _job(mailbox, state="running", started_at=long_ago, heartbeat_at=long_ago)
+    job.refresh_from_db()
+    assert job.is_lost
+    with mock.patch("mailservices.mailboxes.tasks.import_run_task.delay") as delay:
+        assert imports_dispatch() == 1
+    assert [c.args[0] for c in delay.call_args_list] == [job.pk]
+    assert _claim(job) is True  # the redelivered task takes it over ...
+    assert _claim(job) is False  # ... once

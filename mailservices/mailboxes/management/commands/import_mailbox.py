@@ -59,13 +59,9 @@ class Command(BaseCommand):
         address = address_for_email(options["address"])
         if address is None:
             raise CommandError(f"no mailbox {options['address']}")
-        if (
-            MailImport.objects.filter(address=address, state__in=MailImport.ACTIVE_STATES).exists()
-            and not options["dry_run"]
-        ):
-            active = MailImport.objects.filter(address=address, state__in=MailImport.ACTIVE_STATES)
-            if any(job.is_active for job in active):
-                raise CommandError("an import for this address is already running in the portal")
+        running = MailImport.objects.filter(address=address, state__in=MailImport.ACTIVE_STATES)
+        if not options["dry_run"] and any(job.is_active for job in running):
+            raise CommandError("an import for this address is already running in the portal")
         try:
             password = Path(options["password_file"]).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
