@@ -31,23 +31,29 @@ def email_parts(term: str) -> tuple[str, str] | None:
 
 
 class EmailSearchMixin:
-    """Finds rows by a whole address as a customer quotes it (`buchhaltung@demo-kunde.ch`),
-    besides the usual search. `email_search_pairs` are (local part, domain name) lookups; the
-    exact match uses the (service, local part) indexes, and the address picker of other admins
-    (autocomplete) searches the same way."""
+    """Finds rows by a whole address as a customer quotes it (`buchhaltung@demo-kunde.ch`).
+
+    A whole address is matched exactly, never with `icontains`: `email_search_pairs` are
+    (local part, domain name) lookups (the (service, local part) indexes answer them),
+    `email_search_fields` hold whole addresses (a forward's destination, the customer's login
+    email; case-insensitive). Any other term gets the usual search. The address picker of
+    other admins (autocomplete) searches the same way.
+    """
 
     email_search_pairs: tuple[tuple[str, str], ...] = (("local_part", "service__domain__name"),)
+    email_search_fields: tuple[str, ...] = ()
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         parts = email_parts(search_term)
         if parts is None:
-            return results, may_have_duplicates
+            return super().get_search_results(request, queryset, search_term)
         local, domain = parts
         exact = Q()
         for local_field, domain_field in self.email_search_pairs:
             exact |= Q(**{local_field: local, domain_field: domain})
-        return results | queryset.filter(exact), True
+        for field in self.email_search_fields:
+            exact |= Q(**{f"{field}__iexact": search_term.strip()})
+        return queryset.filter(exact), True
 
 
 class MailServiceInline(ReadOnlyAdminMixin, admin.StackedInline):
@@ -141,6 +147,7 @@ class MailServiceAdmin(EmailSearchMixin, admin.ModelAdmin):
         *(f"domain__{field}" for field in CUSTOMER_SEARCH),
     )
     email_search_pairs = (("addresses__local_part", "domain__name"),)
+    email_search_fields = ("domain__customer__owner__email",)
     list_select_related = ("domain__customer",)
     autocomplete_fields = ("domain",)
 
@@ -232,6 +239,7 @@ class AddressAdmin(EmailSearchMixin, admin.ModelAdmin):
         ("local_part", "service__domain__name"),
         ("aliases__local_part", "aliases__service__domain__name"),
     )
+    email_search_fields = ("service__domain__customer__owner__email",)
     list_select_related = ("service__domain__customer",)
     autocomplete_fields = ("service",)
     readonly_fields = ("password_state", "password_changed_at", "password_tested_at")
@@ -266,6 +274,7 @@ class ForwardAdmin(EmailSearchMixin, admin.ModelAdmin):
     list_display = ("destination", "address")
     search_fields = ("destination", "address__local_part", "address__service__domain__name")
     email_search_pairs = (("address__local_part", "address__service__domain__name"),)
+    email_search_fields = ("destination",)
     list_select_related = ("address__service__domain",)
     autocomplete_fields = ("address",)
 

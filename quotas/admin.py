@@ -39,6 +39,7 @@ class SendingLimitOverrideAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.Mode
         "request_reference",
     )
     email_search_pairs = ADDRESS_EMAIL
+    email_search_fields = ("address__service__domain__customer__owner__email",)
     read_only_allows = ("add", "change")  # never deleted: an override ends, its history stays
     list_select_related = ("address__service__domain", "approved_by")
     autocomplete_fields = ("address",)
@@ -161,5 +162,6 @@ class UsageAlertAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("level", "channel")
     search_fields = ("address__local_part", "address__service__domain__name", "recipient")
     email_search_pairs = ADDRESS_EMAIL
+    email_search_fields = ("recipient",)
     list_select_related = ("address__service__domain",)
     date_hierarchy = "sent_at"
