@@ -3,12 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mailservices import selectors
+from mailservices.diagnosis.selectors import latest_finished_run
 from mailservices.forms import ServiceSettingsForm
 from mailservices.models import CATCHALL_LOCAL_PART, Address
 from mailservices.services import mailservice_update_settings
@@ -16,15 +15,6 @@ from portal.accounts.decorators import customer_required
 from portal.core.forms import add_service_error
 
 DIAGNOSIS_SUMMARY = "diagnosis/partials/_summary.html"
-
-
-def _diagnosis_partial() -> str | None:
-    """The diagnosis summary template if the diagnosis app provides it (built in parallel)."""
-    try:
-        select_template([DIAGNOSIS_SUMMARY])
-    except TemplateDoesNotExist:
-        return None
-    return DIAGNOSIS_SUMMARY
 
 
 @customer_required
@@ -35,11 +25,7 @@ def product_list(request):
 
 
 def _diagnosis_green(service) -> bool:
-    """Whether the latest finished diagnosis of the service is all green (if the app is there)."""
-    try:
-        from mailservices.diagnosis.selectors import latest_finished_run
-    except ImportError:
-        return False
+    """Whether the latest finished diagnosis of the service is all green."""
     run = latest_finished_run(service=service)
     return run is not None and run.status == "ok"
 
@@ -59,7 +45,7 @@ def onboarding_steps(*, service, addresses, diagnosis_available: bool) -> list[d
 def service_detail(request, pk):
     service = get_object_or_404(selectors.mailservice_get(customer=request.customer), pk=pk)
     addresses = list(selectors.service_addresses(service=service))
-    diagnosis_partial = _diagnosis_partial()
+    diagnosis_partial = DIAGNOSIS_SUMMARY
     steps = onboarding_steps(
         service=service, addresses=addresses, diagnosis_available=bool(diagnosis_partial)
     )
