@@ -190,6 +190,22 @@ def fill_table(rows: int, busy_address: int, busy_service: int) -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE maillog_delivery")
+        # Bulk load without the indexes, then build them (as a restore would): far faster
+        # than maintaining eight indexes row by row.
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'maillog_delivery'::regclass AND contype = 'u'"
+        )
+        constraints = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE maillog_delivery DROP CONSTRAINT {name}")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'maillog_delivery' "
+            "AND indexname NOT LIKE '%%_pkey'"
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
         cursor.execute(
             """
             INSERT INTO maillog_delivery (time, queued_at, queue_id, message_id, sender,
@@ -209,6 +225,10 @@ def fill_table(rows: int, busy_address: int, busy_service: int) -> float:
             """,
             [busy_address, busy_service, busy_address, busy_service, rows, rows],
         )
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE maillog_delivery ADD CONSTRAINT {name} {definition}")
         cursor.execute("ANALYZE maillog_delivery")
     return time.perf_counter() - started
 
