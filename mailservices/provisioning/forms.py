@@ -23,7 +23,7 @@ class ZoneRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
         help_text=_(
             "z. B. 192.0.2.10 (A), 10 mx.example.ch (MX), Text ohne Anführungszeichen (TXT), "
-            "0 1 993 mail.example.ch (SRV), 0 issue \u201eletsencrypt.org\u201c (CAA)."
+            "0 1 993 mail.example.ch (SRV), 0 issue „letsencrypt.org“ (CAA)."
         ),
     )
     confirm = forms.BooleanField(
