@@ -34,6 +34,18 @@
     });
   });
 
+  // htmx does not swap error answers: a per-client limit (429) says why in the messages area.
+  document.addEventListener("htmx:responseError", function (event) {
+    const xhr = event.detail.xhr;
+    const area = document.getElementById("messages");
+    if (!xhr || xhr.status !== 429 || !area) return;
+    const message = document.createElement("div");
+    message.className = "message message-warning";
+    message.setAttribute("role", "alert");
+    message.textContent = xhr.responseText;
+    area.replaceChildren(message);
+  });
+
   // Language switch submits on change (the button stays for keyboard and no-JS users).
   document.addEventListener("change", function (event) {
     if (event.target.id === "lang-select") event.target.form.submit();
