@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import close_old_connections, connections
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
+from portal.core.app_settings import app_settings as portal_settings
 from quotas import counters, policy
 from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import PHP_MAIL_FALLBACK, Channel
@@ -39,7 +39,7 @@ class ResolvedLimit:
 
 
 def _absolute(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
+    return portal_settings.BASE_URL + path
 
 
 def resolve_limit(subject: policy.Subject) -> ResolvedLimit:
@@ -54,10 +54,7 @@ def resolve_limit(subject: policy.Subject) -> ResolvedLimit:
             limit=found.limit,
             page_url=_absolute(reverse("quotas:address_usage", args=[address.pk])),
         )
-    try:
-        page = _absolute(reverse("kb:guide", args=["versandlimits"]))
-    except NoReverseMatch:
-        page = _absolute("/")
+    page = _absolute(reverse("kb:guide", args=["versandlimits"]))
     if subject.channel == Channel.PHP_MAIL:
         limit = PHP_MAIL_FALLBACK
     else:
