@@ -389,7 +389,8 @@ def _qmgr(p: MaillogParser, when: datetime, agent: str, msg: str):
         found = _FROM.match(rest)
         if found is None:
             return False
-        message = p._message(queue_id, when, starts=True)
+        # "(queue active)" starts a message; an expiry continues one (maybe from the store).
+        message = p._message(queue_id, when, starts=found.group(2) is None)
         message.sender = _clip(found.group(1).lower())
         if found.group(2) == "expired":
             for recipient, outcome in list(message.recipients.items()):

@@ -120,6 +120,21 @@ def test_deferred_then_sent_after_a_restart_is_one_row(world, tmp_path):
     )
 
 
+def test_expiry_after_a_restart_finds_the_deferred_rows(world, tmp_path):
+    path = tmp_path / "mail.log"
+    lines = message_lines("AAAA000012", "anna@kunde-a.ch", "gone@remote.example")
+    deferred = lines[3].replace("dsn=2.0.0, status=sent", "dsn=4.4.1, status=deferred")
+    _append(path, [*lines[:3], deferred])
+    _follow(path)
+    expired = lines[2].replace(
+        "size=100, nrcpt=1 (queue active)", "status=expired, returned to sender"
+    )
+    _append(path, [expired, lines[4]])
+    _follow(path)
+    row = Delivery.objects.get()
+    assert (row.status, row.dsn, row.sender_address_id) == ("expired", "4.4.1", world["anna"].pk)
+
+
 def test_rotation_while_following_loses_nothing(world, tmp_path):
     path = tmp_path / "mail.log"
     _append(path, message_lines("AAAA000005", "anna@kunde-a.ch", "r1@remote.example"))
