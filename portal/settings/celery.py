@@ -36,7 +36,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXTENDED = True
 CELERY_TIMEZONE = "Europe/Zurich"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat at a time (a lease in the cache; a second beat stops at once): portal/core/beat.py.
+CELERY_BEAT_SCHEDULER = "portal.core.beat:SingleBeatScheduler"
 
 # Periodic jobs: each app declares its own in `<app>/schedule.py` as a plain dict named
 # SCHEDULE (no Django imports there). `portal.core.schedules` finds them through the app
