@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("mailservices.maillog.urls")),
     path("", include("mailservices.reports.urls")),
     path("", include("mailservices.mailboxes.urls")),
+    path("", include("portal.security.urls")),
 ]
 
 handler404 = errors.page_not_found

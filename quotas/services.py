@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from mailservices.models import Address
 from portal.accounts.services import user_language
 from portal.core.app_settings import app_settings as portal_settings
+from portal.security.services import activity_record
 from quotas import counters
 from quotas.app_settings import app_settings as quota_settings
 from quotas.limits import Channel
@@ -56,6 +57,8 @@ def sending_limit_override_create(
     previous = SendingLimitOverride.objects.active(now).filter(address=address, channel=channel)
     previous.update(ended_at=now, ended_by=approved_by, end_note=_("Ersetzt durch neue Anpassung"))
     override.save()
+    customer, target = address.service.domain.customer, f"{address}: {channel} {limit}"
+    activity_record(customer=customer, kind="limit_changed", target=target, user=approved_by)
     logger.info(
         "sending limit of address %s (%s) set to %s by %s, ref %s",
         address.pk,

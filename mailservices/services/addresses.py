@@ -20,6 +20,7 @@ from mailservices.models import (
     Responder,
 )
 from mailservices.passwords import hash_mail_password, validate_mail_password, verify_mail_password
+from portal.security.services import activity_record
 
 MAX_FORWARDS = 20
 
@@ -136,6 +137,8 @@ def _create(
     Forward.objects.bulk_create(
         [Forward(address=address, destination=destination) for destination in destinations]
     )
+    kind = "catchall_created" if address.is_catchall else "address_created"
+    activity_record(customer=service.domain.customer, kind=kind, target=str(address))
     return address
 
 
@@ -235,6 +238,8 @@ def address_set_enabled(*, address: Address, enabled: bool) -> Address:
 @transaction.atomic
 def address_delete(*, address: Address) -> None:
     """Deletes the address with its aliases, forwards and responder."""
+    customer = address.service.domain.customer
+    activity_record(customer=customer, kind="address_deleted", target=address)
     address.delete()
 
 
@@ -256,6 +261,8 @@ def address_set_password(*, address: Address, password: str) -> Address:
     address.save(
         update_fields=["password_hash", "password_changed_at", "password_tested_at", "updated_at"]
     )
+    customer = address.service.domain.customer
+    activity_record(customer=customer, kind="mail_password_changed", target=address)
     return address
 
 

@@ -67,5 +67,15 @@ class SecuritySettings(AppSettings):
         """The second factors that let staff into the admin (allauth authenticator types)."""
         return list(self._setting("STAFF_MFA_TYPES", ["totp", "webauthn"]))
 
+    @property
+    def ACTIVITY_RETENTION_DAYS(self) -> int:
+        """Days the activity log is kept (12 months); older entries are pruned nightly."""
+        return int(self._setting("ACTIVITY_RETENTION_DAYS", 365))
+
+    @property
+    def ACTIVITIES_PER_PAGE(self) -> int:
+        """Entries per page of the "Aktivitäten" page."""
+        return int(self._setting("ACTIVITIES_PER_PAGE", 50))
+
 
 app_settings = SecuritySettings()

@@ -4,6 +4,7 @@ the staff guard of the admin (second factor, shorter sessions).
 Referrer-Policy comes from Django's SecurityMiddleware (SECURE_REFERRER_POLICY).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.security import staff
 from portal.security.app_settings import app_settings
+from portal.security.devices import DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE
 
 
 def csp_header_value(directives: dict[str, list[str]]) -> str:
@@ -42,6 +44,16 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", permissions_policy_value(app_settings.PERMISSIONS_POLICY)
         )
+        new_device_id = getattr(request, "security_device_id_new", "")
+        if new_device_id:  # a login from a browser without our device cookie (devices.py)
+            response.set_cookie(
+                DEVICE_COOKIE,
+                new_device_id,
+                max_age=DEVICE_COOKIE_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response
 
 

@@ -19,6 +19,7 @@ from mailservices.services import (
 )
 from portal.accounts.models import Customer, User
 from portal.accounts.services import user_language
+from portal.security.services import activity_record
 from portal.shop import pricing
 from portal.shop.models import Cart, LineKind, Order, OrderLine
 from portal.shop.selectors import cart_lines, price_lines
@@ -163,6 +164,7 @@ def order_place(
 
     language = user_language(customer.owner)
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk, language))
+    activity_record(customer=customer, kind="order_placed", target=order.number)
     return order
 
 
