@@ -10,6 +10,8 @@ class HostedDnsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from mailservices.hosteddns import checks  # noqa: F401 - registers them
+
         # Infrastructure only: the SOA/NS facts the name server reads follow the settings.
         post_migrate.connect(_sync_defaults, sender=self, dispatch_uid="hosteddns_defaults")
 

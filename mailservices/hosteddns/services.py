@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
 from mailservices.hosteddns import dnssec
+from mailservices.hosteddns.app_settings import app_settings
 from mailservices.hosteddns.models import CryptoKey, ZoneDefaults, ZoneMetadata
 from mailservices.models import Domain
 
@@ -16,8 +16,8 @@ def _absolute(name: str) -> str:
 
 def zone_defaults_sync(*, using: str = "default") -> ZoneDefaults:
     """Writes the SOA/NS facts of the settings into the row PowerDNS reads (idempotent)."""
-    nameservers = " ".join(_absolute(ns) for ns in settings.PORTAL_DNS_NAMESERVERS)
-    local, _at, host = settings.PORTAL_DNS_HOSTMASTER.partition("@")
+    nameservers = " ".join(_absolute(ns) for ns in app_settings.DNS_NAMESERVERS)
+    local, _at, host = app_settings.DNS_HOSTMASTER.partition("@")
     hostmaster = _absolute(f"{local.replace('.', chr(92) + '.')}.{host}" if host else local)
     with transaction.atomic(using=using):
         row = ZoneDefaults.objects.using(using).select_for_update().filter(pk=1).first()
@@ -34,7 +34,7 @@ def zone_defaults_sync(*, using: str = "default") -> ZoneDefaults:
 def zone_secure(*, domain: Domain) -> CryptoKey | None:
     """Signs a hosted zone: one ECDSA P-256 key (CSK) and narrow NSEC3 for PowerDNS's live
     signing. Safe to call twice; nothing for external domains or with DNSSEC switched off."""
-    if not settings.PORTAL_DNS_DNSSEC or domain.source != Domain.Source.REGISTERED:
+    if not app_settings.DNS_DNSSEC or domain.source != Domain.Source.REGISTERED:
         return None
     Domain.objects.select_for_update().filter(pk=domain.pk).first()
     existing = CryptoKey.objects.filter(domain=domain, active=True).first()

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mailservices.diagnosis.checks.dkim import dkim_name, dkim_value
+from mailservices.hosteddns.app_settings import app_settings
 from mailservices.models import Domain, MailService
 from mailservices.provisioning.keys import generate_key_pair
 from mailservices.provisioning.models import DkimKey, DkimRotation, ZoneRecord
@@ -111,7 +111,7 @@ def dkim_rotation_advance(*, rotation: DkimRotation, now=None, lookup=None) -> D
         key.save()
         rotation.step = DkimRotation.Step.ACTIVE
         rotation.visible_at = now
-        rotation.retire_after = now + timedelta(days=settings.PORTAL_DKIM_ROTATION_GRACE_DAYS)
+        rotation.retire_after = now + timedelta(days=app_settings.DKIM_ROTATION_GRACE_DAYS)
         rotation.save()
     if rotation.step == DkimRotation.Step.ACTIVE and now >= rotation.retire_after:
         # Step 3: mail signed with the old key has been verified by now.
@@ -127,7 +127,7 @@ def dkim_rotations_advance(*, now=None, lookup=None) -> int:
     """The hourly job: start rotations of hosted zones with an old key, advance every open
     rotation. Returns how many rotations moved a step."""
     now = now or timezone.now()
-    due = now - timedelta(days=settings.PORTAL_DKIM_ROTATE_AFTER_DAYS)
+    due = now - timedelta(days=app_settings.DKIM_ROTATE_AFTER_DAYS)
     open_services = DkimRotation.objects.exclude(step=DkimRotation.Step.DONE).values("service")
     last_rotation = DkimRotation.objects.filter(started_at__gte=due).values("service")
     for key in (

@@ -9,6 +9,7 @@ from django.db.models import Exists, Max, OuterRef
 
 from mailservices.diagnosis.checks import ProviderFacts
 from mailservices.hosteddns import mtasts
+from mailservices.hosteddns.app_settings import app_settings
 from mailservices.models import Domain, MailService
 from mailservices.provisioning.models import ZoneChange, ZoneRecord
 from mailservices.provisioning.zone import mail_records, render_fragment, render_zone
@@ -31,7 +32,7 @@ def zone_text(*, service: MailService) -> str:
     return render_zone(
         domain.name,
         [(r.name, r.type, r.ttl, r.value) for r in rows],
-        nameservers=settings.PORTAL_DNS_NAMESERVERS,
+        nameservers=app_settings.DNS_NAMESERVERS,
         serial=serial,
         hostmaster=f"hostmaster@{settings.PORTAL_PROVIDER_DOMAIN}",
     )
@@ -99,10 +100,10 @@ def mta_sts_policy(*, domain) -> str | None:
         hosts = list(provider.mx_hosts)
     if not hosts:
         return None
-    mode = settings.PORTAL_MTA_STS_MODE
+    mode = app_settings.MTA_STS_MODE
     if any(h not in provider.mx_hosts for h in hosts):
         mode = "testing"
-    return mtasts.policy_text(hosts, mode=mode, max_age=settings.PORTAL_MTA_STS_MAX_AGE)
+    return mtasts.policy_text(hosts, mode=mode, max_age=app_settings.MTA_STS_MAX_AGE)
 
 
 def mta_sts_domain_for_host(host: str):
@@ -117,8 +118,8 @@ def hosted_zone_nameserver(domain) -> str | None:
     """Where the diagnosis of a domain asks: our own name server (PORTAL_DNS_SERVER) for a
     hosted zone, so it sees an edit at once; None (the usual resolvers) otherwise. That
     server must also answer for the provider's own zone (SPF include, MX hosts)."""
-    if domain.source == Domain.Source.REGISTERED and settings.PORTAL_DNS_SERVER:
-        return settings.PORTAL_DNS_SERVER
+    if domain.source == Domain.Source.REGISTERED and app_settings.DNS_SERVER:
+        return app_settings.DNS_SERVER
     return None
 
 

@@ -7,7 +7,6 @@ always a zone a name server will load.
 from __future__ import annotations
 
 import dns.zone
-from django.conf import settings
 
 from mailservices.diagnosis.checks import ProviderFacts, Record
 from mailservices.diagnosis.checks import autoconfig as autoconfig_check
@@ -17,6 +16,7 @@ from mailservices.diagnosis.checks.dmarc import suggest_record as dmarc_record
 from mailservices.diagnosis.checks.spf import suggest_record as spf_record
 from mailservices.diagnosis.dns import normalize_name, txt_quote
 from mailservices.hosteddns import mtasts
+from mailservices.hosteddns.app_settings import app_settings
 
 DEFAULT_TTL = 3600
 
@@ -43,14 +43,12 @@ def mta_sts_records(domain: str, mx_hosts) -> list[Record]:
     """MTA-STS (policy host and id) and TLS-RPT for `domain` whose mail goes to `mx_hosts`."""
     domain = normalize_name(domain)
     policy = mtasts.policy_text(
-        mx_hosts, mode=settings.PORTAL_MTA_STS_MODE, max_age=settings.PORTAL_MTA_STS_MAX_AGE
+        mx_hosts, mode=app_settings.MTA_STS_MODE, max_age=app_settings.MTA_STS_MAX_AGE
     )
     return [
-        Record(f"mta-sts.{domain}", "CNAME", normalize_name(settings.PORTAL_MTA_STS_HOST) + "."),
+        Record(f"mta-sts.{domain}", "CNAME", normalize_name(app_settings.MTA_STS_HOST) + "."),
         Record(f"_mta-sts.{domain}", "TXT", mtasts.sts_record_value(policy)),
-        Record(
-            f"_smtp._tls.{domain}", "TXT", mtasts.tlsrpt_record_value(settings.PORTAL_TLSRPT_RUA)
-        ),
+        Record(f"_smtp._tls.{domain}", "TXT", mtasts.tlsrpt_record_value(app_settings.TLSRPT_RUA)),
     ]
 
 

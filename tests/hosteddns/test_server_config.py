@@ -68,3 +68,14 @@ def test_the_command_refuses_sqlite_or_writes_a_conf(tmp_path):
         return
     call_command("dnsserver_config", out=str(tmp_path), listen="127.0.0.1:5353")
     assert "local-port=5353" in (tmp_path / "pdns.conf").read_text()
+
+
+def test_system_checks_report_wrong_settings(settings):
+    from mailservices.hosteddns.checks import hosted_dns_settings
+
+    assert hosted_dns_settings() == []
+    settings.PORTAL_MTA_STS_MODE = "strict"
+    settings.PORTAL_DNS_SERVER = "not a server:xx"
+    settings.PORTAL_TLSRPT_RUA = "tls@example.org"
+    ids = {error.id for error in hosted_dns_settings()}
+    assert ids == {"hosteddns.E003", "hosteddns.E004", "hosteddns.E006"}
