@@ -53,3 +53,14 @@ def test_two_apps_with_one_entry_name_are_reported(settings, monkeypatch):
     assert settings.CELERY_BEAT_SCHEDULE == {"x": {"task": "a.x"}}
     monkeypatch.undo()
     install_schedules()
+
+
+def test_mail_and_shop_settings_are_checked(settings):
+    from mailservices.checks import mail_settings
+    from portal.shop.checks import check_creditor_account
+
+    assert mail_settings() == [] and check_creditor_account(None) == []
+    settings.PORTAL_MAIL_PASSWORD_ARGON2 = {"time_cost": 0, "memory_cost": 1024, "parallelism": 1}
+    settings.PORTAL_INVOICE_DUE_DAYS = 0
+    assert [e.id for e in mail_settings()] == ["mailservices.E001"]
+    assert [e.id for e in check_creditor_account(None)] == ["shop.E003"]
