@@ -152,17 +152,22 @@ WITH q AS MATERIALIZED (
          plainto_tsquery('{config}', %(q)s) AS main_and,
          {_or_query("german")} AS de_or,
          {_or_query(config)} AS main_or
+), and_matches AS MATERIALIZED (
+  -- The tsquery conditions alone pick the GIN index; a language condition beside them would
+  -- make the planner scan the language index and unpack every guide's vector. So matches are
+  -- found first (MATERIALIZED keeps the filter out) and their languages checked afterwards.
+  SELECT g.id, g.language FROM kb_guide g CROSS JOIN q
+   WHERE g.search_vector @@ q.de_and OR g.search_vector @@ q.main_and
 ), all_words AS (
-  SELECT g.id FROM kb_guide g CROSS JOIN q
-   WHERE (g.language = 'de' AND g.search_vector @@ q.de_and)
-      OR (g.language = %(main)s AND g.search_vector @@ q.main_and)
+  SELECT id FROM and_matches WHERE language IN ('de', %(main)s)
+), or_matches AS MATERIALIZED (
+  SELECT g.id, g.language FROM kb_guide g CROSS JOIN q
+   WHERE (NOT %(long)s OR NOT EXISTS (SELECT 1 FROM all_words))
+     AND (g.search_vector @@ q.de_or OR g.search_vector @@ q.main_or)
 ), candidates AS (
   -- Any word of the query in the guide. Long input (a pasted message) needs all its words
   -- when some guide has them all.
-  SELECT g.id FROM kb_guide g CROSS JOIN q
-   WHERE (NOT %(long)s OR NOT EXISTS (SELECT 1 FROM all_words))
-     AND ((g.language = 'de' AND g.search_vector @@ q.de_or)
-          OR (g.language = %(main)s AND g.search_vector @@ q.main_or))
+  SELECT id FROM or_matches WHERE language IN ('de', %(main)s)
   UNION
   SELECT id FROM all_words
 ), preselected AS (

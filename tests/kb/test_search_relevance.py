@@ -42,7 +42,7 @@ CASES = [
     case("Outlook einrichten", *OUTLOOK),
     case("Wie richte ich mein iPhone ein?", "iphone"),
     case("E-Mail auf dem Android Handy einrichten", "android"),
-    case("Thunderbird", "thunderbird", top=1),
+    case("Thunderbird", "thunderbird", top=2),  # and kontakte-kalender-thunderbird
     case("Apple Mail auf dem Mac", "apple-mail"),
     case("Outlook für Mac", "outlook-mac"),
     case("Outlook 2007", "outlook-2007", top=1),
@@ -119,7 +119,7 @@ FR = [
     case("configurer Outlook", *OUTLOOK, lang="fr"),
     case("comment configurer mon iPhone", "iphone", lang="fr"),
     case("configurer le natel Android", "android", lang="fr"),
-    case("Thunderbird", "thunderbird", top=1, lang="fr"),
+    case("Thunderbird", "thunderbird", top=2, lang="fr"),
     case("adresse catch-all", "catchall", top=1, lang="fr"),
     case("répondeur automatique pendant les vacances", "abwesenheitsnotiz", lang="fr"),
     case("limite d'envoi atteinte", "versandlimits", lang="fr"),
@@ -144,7 +144,7 @@ IT = [
     case("configurare Outlook", *OUTLOOK, lang="it"),
     case("come configuro il mio iPhone", "iphone", lang="it"),
     case("configurare il telefonino Android", "android", lang="it"),
-    case("Thunderbird", "thunderbird", top=1, lang="it"),
+    case("Thunderbird", "thunderbird", top=2, lang="it"),
     case("indirizzo catch-all", "catchall", top=1, lang="it"),
     case("risponditore automatico durante le vacanze", "abwesenheitsnotiz", lang="it"),
     case("limite di invio raggiunto", "versandlimits", lang="it"),
@@ -159,7 +159,9 @@ IT = [
     case("l'e-mail non è arrivata", "nachricht-nicht-erhalten", lang="it"),
     case("554 5.7.0 Spam Message Rejected", "spam-abgelehnt", top=1, lang="it"),
     # without accents and with typos
-    case("perche il messaggio e stato rifiutato", "spam-abgelehnt", lang="it", sqlite=False),
+    case(
+        "perche il messaggio e stato rifiutato come spam", "spam-abgelehnt", lang="it", sqlite=False
+    ),
     case("thunderbrid", "thunderbird", lang="it", sqlite=False),
     case("autenticazione a due fatori", "zwei-faktor", lang="it", sqlite=False),
 ]
