@@ -169,7 +169,8 @@ def storage_todos(*, customer) -> list:
 
     One query whatever the number of mailboxes.
     """
-    from django.db.models import F
+    from django.db.models import BigIntegerField, F
+    from django.db.models.functions import Cast
     from django.template.defaultfilters import filesizeformat
     from django.urls import reverse
     from django.utils.translation import gettext as _
@@ -183,7 +184,11 @@ def storage_todos(*, customer) -> list:
             .filter(kind=Address.Kind.MAILBOX)
             .select_related("service__domain")
         )
-        .filter(storage_used__gte=F("storage_quota") * MB * first / 100)
+        .alias(
+            used_100=Cast("storage_used", BigIntegerField()) * 100,
+            quota_level=Cast("storage_quota", BigIntegerField()) * (MB * first),
+        )
+        .filter(used_100__gte=F("quota_level"))
         .order_by("-storage_used")
     )
     todos = []
