@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "mailservices.diagnosis",
     "mailservices.provisioning",
     "mailservices.mailstack",
-    "mailservices.mailboxes",
     "mailservices.dav",
     "mailservices.hosteddns",
     "mailservices.mailboxes",
@@ -206,7 +205,6 @@ LOGGING = {
 from portal.settings.allauth import *  # noqa: E402,F403
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.provider import *  # noqa: E402,F403
-from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dns import *  # noqa: E402,F403
 from portal.settings.mailboxes import *  # noqa: E402,F403
 from portal.settings.dav import *  # noqa: E402,F403
