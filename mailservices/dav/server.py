@@ -135,11 +135,15 @@ class DavHTTPServer(wsgiref.simple_server.WSGIServer):
                 self.handle_error(request, client_address)
             finally:
                 self.shutdown_request(request)
+        for conn in connections.all(initialized_only=True):
+            conn.close()
 
     def server_close(self):
         super().server_close()
         for _worker in self._workers:
             self._pending.put(None)
+        for worker in self._workers:
+            worker.join(5)
 
 
 def make_server(

@@ -205,3 +205,12 @@ def test_section_in_english(client, dav_world):
 def test_purge_job_is_in_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["dav-purge-deleted-address-data"]
     assert entry["task"] == "dav.purge_deleted_address_data"
+
+
+def test_staff_see_deleted_address_data_read_only(staff_client):
+    client = staff_client
+    DeletedAddressData.objects.create(login="weg@beispiel.ch", noticed_at=timezone.now())
+    response = client.get(reverse("admin:dav_deletedaddressdata_changelist"))
+    assert response.status_code == 200
+    assert "weg@beispiel.ch" in response.content.decode()
+    assert client.get(reverse("admin:dav_deletedaddressdata_add")).status_code == 403
