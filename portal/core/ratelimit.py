@@ -7,6 +7,7 @@ per client and action in the cache (Redis in production), so every worker shares
 """
 
 import time
+from ipaddress import IPv6Network, ip_address
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +23,8 @@ DEFAULT_RATES = {
     "kb_api": "60/m",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600}
+# One IPv6 client usually holds a whole /64: counting per address would let it rotate.
+IPV6_PREFIX = 64
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -42,7 +45,7 @@ def rate_limit_exceeded(request: HttpRequest, *, action: str) -> bool:
         return False
     allowed, period = parse_rate(rate)
     window = int(time.time()) // period
-    key = f"ratelimit:{action}:{client_ip(request)}:{window}"
+    key = f"ratelimit:{action}:{_client_key(client_ip(request))}:{window}"
     cache.add(key, 0, timeout=period + 1)
     try:
         used = cache.incr(key)
@@ -50,6 +53,17 @@ def rate_limit_exceeded(request: HttpRequest, *, action: str) -> bool:
         cache.set(key, 1, timeout=period + 1)
         used = 1
     return used > allowed
+
+
+def _client_key(ip: str) -> str:
+    """The address, or its /64 network for IPv6 (as allauth counts)."""
+    try:
+        parsed = ip_address(ip)
+    except ValueError:
+        return ip
+    if parsed.version == 6:
+        return str(IPv6Network(f"{parsed}/{IPV6_PREFIX}", strict=False).network_address)
+    return ip
 
 
 def too_many_requests() -> HttpResponse:

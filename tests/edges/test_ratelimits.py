@@ -46,3 +46,19 @@ def test_limits_off_when_configured_empty(client, settings):
     settings.PORTAL_RATE_LIMITS = {}
     url = reverse("kb:api_search")
     assert all(client.get(url, {"q": "x"}).status_code == 200 for _ in range(70))
+
+
+def test_an_ipv6_client_is_counted_per_64_network(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PORTAL_RATE_LIMITS = {"kb_api": "2/m"}
+    url = reverse("kb:api_search")
+
+    def ask(ip):
+        return client.get(url, {"q": "x"}, HTTP_X_FORWARDED_FOR=ip).status_code
+
+    assert [ask("2001:db8:1:2::1"), ask("2001:db8:1:2::2"), ask("2001:db8:1:2:ffff::3")] == [
+        200,
+        200,
+        429,
+    ]
+    assert ask("2001:db8:1:3::1") == 200  # another /64
