@@ -36,10 +36,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def login(self, request, user):
-        # A person without a language yet (created by staff, or before languages were kept)
-        # gets the one they log in with: detected from the browser or chosen in the header.
-        if not user.language:
-            user_set_language(user=user, language=translation.get_language() or "")
+        # A language chosen in the header before logging in (the cookie) is the person's
+        # choice and is kept; a person without a language yet (created by staff, or before
+        # languages were kept) gets the one detected from the browser.
+        chosen = supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+        if chosen or not user.language:
+            user_set_language(user=user, language=chosen or translation.get_language() or "")
         return super().login(request, user)
 
     def send_mail(self, template_prefix, email, context):

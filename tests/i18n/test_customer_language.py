@@ -80,6 +80,15 @@ def test_logging_in_without_a_language_takes_the_browser_one(client, make_user):
     assert user.language == "it"
 
 
+def test_a_language_chosen_before_logging_in_wins_over_the_profile(client, make_user):
+    user = make_user("nina@example.ch", language="de")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.post(reverse("account_login"), {"login": "nina@example.ch", "password": PASSWORD})
+    user.refresh_from_db()
+    assert user.language == "fr"
+    assert client.get(reverse("dashboard:overview"))["Content-Language"] == "fr"
+
+
 def test_the_totp_issuer_is_the_provider():
     assert settings.MFA_TOTP_ISSUER == settings.PORTAL_PROVIDER_NAME
     assert f"[{settings.PORTAL_PROVIDER_NAME}] " == settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
