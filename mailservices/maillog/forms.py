@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.maillog.models import Delivery
-from mailservices.maillog.selectors import IN, OUT
+from mailservices.maillog.selectors import IN, OUT, PROBLEMS
 
 
 class DeliveryFilterForm(forms.Form):
@@ -15,7 +15,7 @@ class DeliveryFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("alle"))] + list(Delivery.Status.choices),
+        choices=[("", _("alle")), (PROBLEMS, _("nur Probleme"))] + list(Delivery.Status.choices),
         required=False,
     )
     date_from = forms.DateField(

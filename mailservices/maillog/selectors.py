@@ -12,6 +12,7 @@ from mailservices.maillog.models import Delivery
 OUT = "out"
 IN = "in"
 PAGE_SIZE = 50
+PROBLEMS = "problems"  # every status but sent
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,19 @@ def _apply(qs: QuerySet, f: DeliveryFilter, *, now: datetime) -> QuerySet:
     qs = qs.filter(time__gte=since)
     if f.date_to:
         qs = qs.filter(time__lt=datetime.combine(f.date_to + timedelta(days=1), time.min, tz))
-    if f.status:
+    if f.status == PROBLEMS:
+        qs = qs.exclude(status="sent")
+    elif f.status:
         qs = qs.filter(status=f.status)
+        if f.status != "sent":
+            qs = qs.exclude(status="sent")  # lets PostgreSQL use the small "problem" indexes
     if f.counterpart:
         field = "recipient" if f.direction == OUT else "sender"
-        qs = qs.filter(**{f"{field}__icontains": f.counterpart.strip().lower()})
+        wanted = f.counterpart.strip().lower()
+        if "@" in wanted and not wanted.startswith("@"):
+            qs = qs.filter(**{field: wanted})  # a whole address: its own index
+        else:
+            qs = qs.filter(**{f"{field}__contains": wanted})  # stored lower-case
     if f.before:
         at, pk = f.before
         qs = qs.filter(Q(time__lt=at) | Q(time=at, pk__lt=pk))

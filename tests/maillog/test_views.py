@@ -211,3 +211,13 @@ def test_admin_search_by_queue_id_message_id_sender_recipient(staff_client, worl
         assert list(response.context["cl"].result_list) == [log["sent"]], term
     response = staff_client.get(url, {"q": "ben@kunde-b.ch"})
     assert list(response.context["cl"].result_list) == [log["ben"]]
+
+
+def test_only_problems_and_exact_counterpart(customer_client, world, log):
+    url = reverse("maillog:address_log", args=[world["anna"].pk])
+    response = customer_client.get(url, {"direction": "out", "status": "problems"})
+    assert {r.status for r in response.context["rows"]} == {"bounced", "rejected"}
+    response = customer_client.get(
+        url, {"direction": "out", "counterpart": "Nobody@Partner.example"}
+    )
+    assert [r.recipient for r in response.context["rows"]] == ["nobody@partner.example"]
