@@ -241,6 +241,7 @@ class AddressAdmin(EmailSearchMixin, admin.ModelAdmin):
     )
     email_search_fields = ("service__domain__customer__owner__email",)
     list_select_related = ("service__domain__customer",)
+    show_full_result_count = False  # no second COUNT(*) over a million addresses on a search
     autocomplete_fields = ("service",)
     readonly_fields = ("password_state", "password_changed_at", "password_tested_at")
     inlines = [ForwardInline, ResponderInline, AliasInline]

@@ -148,6 +148,7 @@ class OrderAdmin(OrderNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     read_only_allows = ("change",)  # the actions below; orders are never added or deleted
     list_select_related = ["customer"]
+    show_full_result_count = False  # no second COUNT(*) over all orders on a search
     inlines = [OrderLineInline]
     actions = ["mark_paid", "cancel", "retry_provisioning"]
     readonly_fields = [
@@ -209,7 +210,8 @@ class OrderAdmin(OrderNumberSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("invoice")
+        # Setting select_related here switches off list_select_related: name both.
+        return super().get_queryset(request).select_related("invoice", "customer")
 
     @admin.display(description=_("Bestellung"), ordering="pk")
     def number_display(self, obj):
