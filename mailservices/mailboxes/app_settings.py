@@ -49,6 +49,11 @@ class MailboxesSettings(AppSettings):
         return int(self._setting("MAX_MESSAGE_BYTES", 50 * 1024 * 1024))
 
     @property
+    def IMPORT_BATCH_MESSAGES(self) -> int:
+        """Messages per MULTIAPPEND batch (bodies of at most 8 MB are held at a time)."""
+        return int(self._setting("IMPORT_BATCH_MESSAGES", 200))
+
+    @property
     def STORAGE_ALERT_LEVELS(self) -> tuple[int, ...]:
         """Percentages of the storage at which the customer gets one email per crossing."""
         return tuple(self._setting("STORAGE_ALERT_LEVELS", (80, 100)))

@@ -28,4 +28,11 @@ def mailboxes_settings_check(app_configs=None, **kwargs):
         errors.append(
             Error("PORTAL_MAILBOXES_STORAGE_ALERT_LEVELS: percentages 1-100", id="mailboxes.E003")
         )
+    if app_settings.IMPORT_BATCH_MESSAGES < 1 or app_settings.MAX_MESSAGE_BYTES < 1:
+        errors.append(
+            Error(
+                "PORTAL_MAILBOXES_IMPORT_BATCH_MESSAGES and _MAX_MESSAGE_BYTES must be positive",
+                id="mailboxes.E004",
+            )
+        )
     return errors

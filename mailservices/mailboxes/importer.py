@@ -185,6 +185,7 @@ def import_run(*, address: Address, source: Endpoint, job: MailImport | None = N
                 target_client,
                 hooks=_Hooks(address=address, source=source, job=job),
                 max_message_bytes=app_settings.MAX_MESSAGE_BYTES,
+                batch_messages=app_settings.IMPORT_BATCH_MESSAGES,
             )
         finally:
             connection.close(target_client)

@@ -30,6 +30,10 @@ PORTAL_MAILBOXES_SOURCE_CA_FILE = env("PORTAL_MAILBOXES_SOURCE_CA_FILE", default
 PORTAL_MAILBOXES_MAX_MESSAGE_BYTES = env.int(
     "PORTAL_MAILBOXES_MAX_MESSAGE_BYTES", default=50 * 1024 * 1024
 )
+# Messages copied per MULTIAPPEND batch (also the resume checkpoint interval).
+PORTAL_MAILBOXES_IMPORT_BATCH_MESSAGES = env.int(
+    "PORTAL_MAILBOXES_IMPORT_BATCH_MESSAGES", default=200
+)
 
 if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
     if PORTAL_MAILBOXES_IMPORT_KEY == _DEV_KEY:

@@ -227,6 +227,7 @@ def test_killed_import_resumes_and_copies_every_message_exactly_once(
         f"@{params.get('HOST') or 'localhost'}:{params.get('PORT') or 5432}/{params['NAME']}",
         PORTAL_MAILBOXES_IMAP_PORT=str(mail_stack.ports.imaps),
         PORTAL_MAILBOXES_IMAP_CA_FILE=str(mail_stack.cert),
+        PORTAL_MAILBOXES_IMPORT_BATCH_MESSAGES="25",  # many checkpoints: the kill lands mid-way
     )
     (tmp_path / "pw").write_text("Viele-Nachrichten-1\n")
     args = [

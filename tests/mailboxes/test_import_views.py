@@ -173,3 +173,12 @@ def test_a_running_import_whose_worker_died_is_resumed(mailbox):
     assert [c.args[0] for c in delay.call_args_list] == [job.pk]
     assert _claim(job) is True  # the redelivered task takes it over ...
     assert _claim(job) is False  # ... once
+
+
+def test_settings_are_checked(settings):
+    from mailservices.mailboxes.checks import mailboxes_settings_check
+
+    assert mailboxes_settings_check() == []
+    settings.PORTAL_MAILBOXES_IMPORT_KEY = "kein-schluessel"
+    settings.PORTAL_MAILBOXES_IMPORT_BATCH_MESSAGES = 0
+    assert {e.id for e in mailboxes_settings_check()} == {"mailboxes.E001", "mailboxes.E004"}
