@@ -87,7 +87,7 @@ def _recipient(activity: Activity):
 def activity_notify_send(*, activity_id: int) -> bool:
     """Emails the person about a security change or a new-device login, once."""
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("user", "customer__owner")
         .filter(pk=activity_id, notified_at__isnull=True)
         .first()

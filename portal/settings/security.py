@@ -12,3 +12,12 @@ PORTAL_SECURITY_CSP_REPORT_ONLY = env.bool("PORTAL_SECURITY_CSP_REPORT_ONLY", de
 PORTAL_SECURITY_STAFF_SESSION_SECONDS = env.int(
     "PORTAL_SECURITY_STAFF_SESSION_SECONDS", default=60 * 60 * 2
 )
+
+# Passkeys (WebAuthn) through allauth's MFA, beside TOTP and recovery codes: as a second
+# factor, and to log in without a password ("Mit Passkey anmelden").
+from portal.settings.allauth import MFA_SUPPORTED_TYPES  # noqa: E402
+
+MFA_SUPPORTED_TYPES = [*MFA_SUPPORTED_TYPES, "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Only for development and tests over plain http://localhost; never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
