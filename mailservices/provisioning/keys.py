@@ -1,4 +1,5 @@
-"""DKIM key pairs made with `cryptography`: RSA 2048, public half as base64 DER for p=."""
+"""DKIM key pairs made with `cryptography`: RSA 2048 (public half as base64 DER for p=),
+and Ed25519 (RFC 8463) where chosen."""
 
 from __future__ import annotations
 
@@ -31,3 +32,19 @@ def public_key_of(private_key_pem: str) -> str:
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return base64.b64encode(der).decode()
+
+
+def generate_ed25519_key_pair() -> tuple[str, str]:
+    """(private key PEM, public key as DKIM's p= for k=ed25519: the raw 32 bytes, base64)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    private = ed25519.Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    raw = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return pem, base64.b64encode(raw).decode()

@@ -23,6 +23,14 @@ class DkimKey(models.Model):
         _("Öffentlicher Schlüssel"), help_text=_("Base64 (DER), wie im DNS unter p=.")
     )
     created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+    # Ed25519 (RFC 8463) beside RSA, where the customer chose it: signed twice, under the
+    # selector `<selector>e`; receivers that know Ed25519 check it, the others RSA.
+    ed25519_private_pem = models.TextField(_("Ed25519: privater Schlüssel (PEM)"), blank=True)
+    ed25519_public_key = models.TextField(
+        _("Ed25519: öffentlicher Schlüssel"),
+        blank=True,
+        help_text=_("Base64, wie im DNS unter p=."),
+    )
 
     class Meta:
         db_table = "diagnosis_dkimkey"  # made by the diagnosis app; the table stayed
@@ -31,6 +39,10 @@ class DkimKey(models.Model):
 
     def __str__(self):
         return f"{self.selector} ({self.service_id})"
+
+    @property
+    def ed25519_selector(self) -> str:
+        return f"{self.selector}e"
 
 
 class RecordType(models.TextChoices):

@@ -48,15 +48,15 @@ def _dns_lookup(domain: Domain):
 
 
 def _publish(domain: Domain, selector: str, public_key: str) -> None:
+    _publish_value(domain, selector, dkim_value(public_key))
+
+
+def _publish_value(domain: Domain, selector: str, value: str) -> None:
     if domain.source != Domain.Source.REGISTERED:
         return  # external zones: the customer publishes it (the page shows the record)
     name = dkim_name(domain.name, selector).removesuffix("." + domain.name)
     ZoneRecord.objects.get_or_create(
-        domain=domain,
-        name=name,
-        type="TXT",
-        value=dkim_value(public_key),
-        defaults={"managed": True},
+        domain=domain, name=name, type="TXT", value=value, defaults={"managed": True}
     )
 
 
@@ -87,6 +87,12 @@ def dkim_rotation_start(*, service: MailService, now=None, automatic: bool = Fal
     rotation.full_clean()
     rotation.save()
     _publish(service.domain, rotation.new_selector, public_b64)
+    if key.ed25519_public_key:  # the Ed25519 key moves to the new selector as it is
+        _publish_value(
+            service.domain,
+            rotation.new_selector + "e",
+            f"v=DKIM1; k=ed25519; p={key.ed25519_public_key}",
+        )
     return rotation
 
 
@@ -116,6 +122,7 @@ def dkim_rotation_advance(*, rotation: DkimRotation, now=None, lookup=None) -> D
     if rotation.step == DkimRotation.Step.ACTIVE and now >= rotation.retire_after:
         # Step 3: mail signed with the old key has been verified by now.
         _unpublish(domain, rotation.old_selector)
+        _unpublish(domain, rotation.old_selector + "e")
         rotation.step = DkimRotation.Step.DONE
         rotation.finished_at = now
         rotation.new_private_key_pem = ""  # lives on in DkimKey only

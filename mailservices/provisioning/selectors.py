@@ -24,7 +24,13 @@ def zone_text(*, service: MailService) -> str:
         provider = replace(provider, dkim_selector=key.selector)
     if domain.source != Domain.Source.REGISTERED:
         return render_fragment(
-            domain.name, mail_records(domain.name, provider, key.public_key if key else None)
+            domain.name,
+            mail_records(
+                domain.name,
+                provider,
+                key.public_key if key else None,
+                dkim_ed25519_key=key.ed25519_public_key if key else None,
+            ),
         )
     rows = ZoneRecord.objects.filter(domain=domain).order_by("name", "type", "value")
     last_change = rows.aggregate(last=Max("updated_at"))["last"]

@@ -60,6 +60,7 @@ def zone_add_mail_records(*, domain: Domain) -> list[ZoneRecord]:
         provider,
         key.public_key if key else None,
         [r.value for r in spf_rows],
+        dkim_ed25519_key=key.ed25519_public_key if key else None,
     ):
         name = relative_name(record.name, domain.name)
         if record.type == "TXT" and name == "@" and _is_spf_value(record.value):
@@ -313,7 +314,13 @@ def _expected_mail_records(domain: Domain) -> list[tuple[str, str, str]]:
     ]
     return [
         (relative_name(r.name, domain.name), r.type, r.value)
-        for r in mail_records(domain.name, provider, key.public_key if key else None, spf_existing)
+        for r in mail_records(
+            domain.name,
+            provider,
+            key.public_key if key else None,
+            spf_existing,
+            dkim_ed25519_key=key.ed25519_public_key if key else None,
+        )
     ]
 
 
@@ -375,3 +382,18 @@ def zone_correct_mail_records(*, domain: Domain, user=None) -> int:
         changes += 1
     zone_mta_sts_sync(domain=domain)
     return changes
+
+
+@transaction.atomic
+def dkim_ed25519_enable(*, service: MailService) -> DkimKey:
+    """Signs with Ed25519 beside RSA: a second key under `<selector>e`, published in a
+    hosted zone at once (external zones: the diagnosis export lists the record)."""
+    from mailservices.provisioning.keys import generate_ed25519_key_pair
+
+    key = DkimKey.objects.select_for_update().get(service=service)
+    if not key.ed25519_public_key:
+        key.ed25519_private_pem, key.ed25519_public_key = generate_ed25519_key_pair()
+        key.full_clean()
+        key.save()
+        zone_add_mail_records(domain=service.domain)
+    return key

@@ -215,3 +215,17 @@ def dkim_rotate(request, pk):
     except (ValidationError, DkimKey.DoesNotExist) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("provisioning:dkim_detail", pk=service.pk)
+
+
+@customer_required
+@require_POST
+def dkim_ed25519(request, pk):
+    """Adds an Ed25519 key beside RSA (RFC 8463)."""
+    service = _service_for(request, pk)
+    try:
+        services.dkim_ed25519_enable(service=service)
+    except DkimKey.DoesNotExist:
+        messages.error(request, _("Der Schlüssel wird gerade erstellt."))
+    else:
+        messages.success(request, _("Ed25519 ist eingerichtet: wir signieren zusätzlich damit."))
+    return redirect("provisioning:dkim_detail", pk=service.pk)

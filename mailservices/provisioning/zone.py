@@ -22,7 +22,11 @@ DEFAULT_TTL = 3600
 
 
 def mail_records(
-    domain: str, provider: ProviderFacts, dkim_public_key: str | None, spf_existing=()
+    domain: str,
+    provider: ProviderFacts,
+    dkim_public_key: str | None,
+    spf_existing=(),
+    dkim_ed25519_key: str | None = None,
 ) -> list[Record]:
     """Every record mail needs at `domain`: MX, SPF, DKIM, DMARC, client set-up, MTA-STS
     and TLS-RPT."""
@@ -32,6 +36,14 @@ def mail_records(
     if dkim_public_key:
         records.append(
             Record(dkim_name(domain, provider.dkim_selector), "TXT", dkim_value(dkim_public_key))
+        )
+    if dkim_public_key and dkim_ed25519_key:
+        records.append(
+            Record(
+                dkim_name(domain, provider.dkim_selector + "e"),
+                "TXT",
+                f"v=DKIM1; k=ed25519; p={dkim_ed25519_key}",
+            )
         )
     records.append(Record(f"_dmarc.{domain}", "TXT", dmarc_record()))
     records += autoconfig_check.expected_records(domain, provider)

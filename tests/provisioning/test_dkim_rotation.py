@@ -141,3 +141,38 @@ def test_another_customer_gets_404(client, make_customer, hosted):
     assert client.get(reverse("provisioning:dkim_detail", args=[service.pk])).status_code == 404
     assert client.post(reverse("provisioning:dkim_rotate", args=[service.pk])).status_code == 404
     assert not DkimRotation.objects.exists()
+
+
+def test_ed25519_beside_rsa_is_published_signed_and_rotated(customer_client, hosted):
+    import base64
+
+    service = hosted.mail_service
+    service.status = "active"
+    service.save()
+    customer_client.post(reverse("provisioning:dkim_ed25519", args=[service.pk]))
+    key = DkimKey.objects.get(service=service)
+    assert len(base64.b64decode(key.ed25519_public_key)) == 32
+    record = ZoneRecord.objects.get(domain=hosted, name=f"{key.selector}e._domainkey")
+    assert record.value == f"v=DKIM1; k=ed25519; p={key.ed25519_public_key}" and record.managed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT selector FROM provisioning_dkim_signing WHERE domain = %s ORDER BY 1",
+            [hosted.name],
+        )
+        assert [r[0] for r in cursor.fetchall()] == [key.selector, f"{key.selector}e"]
+    assert (
+        "Ed25519"
+        in customer_client.get(
+            reverse("provisioning:dkim_detail", args=[service.pk])
+        ).content.decode()
+    )
+
+    old = key.selector
+    rotation = dkim_rotation_start(service=service, now=T0)
+    rotation = dkim_rotation_advance(rotation=rotation, now=T0, lookup=zone_lookup(hosted))
+    dkim_rotation_advance(rotation=rotation, now=T0 + timedelta(days=30))
+    assert _dkim_names(hosted) == {
+        f"{rotation.new_selector}._domainkey",
+        f"{rotation.new_selector}e._domainkey",
+    }
+    assert old not in "".join(_dkim_names(hosted))
