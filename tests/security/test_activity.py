@@ -252,3 +252,21 @@ def test_entries_are_kept_twelve_months(customer):
     assert activities_prune() == 1
     assert list(Activity.objects.all()) == [recent]
     assert SCHEDULE["security-activities-prune"]["task"] == "security.activities_prune"
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "kind"),
+    [
+        ("en", "Activity", "Order placed"),
+        ("fr", "Activités", "Commande passée"),
+        ("it", "Attività", "Ordine effettuato"),
+    ],  # fmt: skip
+)
+def test_the_activity_page_speaks_the_customers_language(
+    customer_client, customer, language, heading, kind
+):
+    customer.owner.language = language
+    customer.owner.save(update_fields=["language"])
+    activity_record(customer=customer, kind="order_placed", target="B-1")
+    body = customer_client.get("/activity/").content.decode()
+    assert f"<h1>{heading}</h1>" in body and kind in body
