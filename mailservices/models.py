@@ -1,5 +1,7 @@
 """What a customer owns: domains, mail services, addresses, aliases, forwards, responders."""
 
+import functools
+
 import idna
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,16 @@ from mailservices.validators import validate_domain_name, validate_local_part
 from portal.accounts.models import Customer
 
 CATCHALL_LOCAL_PART = "catchall"
+
+
+@functools.lru_cache(maxsize=4096)
+def u_label(name: str) -> str:
+    """A domain name as people read it (idna's decoding is slow; a page may show one name on
+    every row)."""
+    try:
+        return idna.decode(name)
+    except idna.IDNAError:
+        return name
 
 
 class DomainSource(models.TextChoices):
@@ -65,10 +77,7 @@ class Domain(models.Model):
     @property
     def unicode_name(self) -> str:
         """The name as people read it (U-label), e.g. `bücher.ch` for `xn--bcher-kva.ch`."""
-        try:
-            return idna.decode(self.name)
-        except idna.IDNAError:
-            return self.name
+        return u_label(self.name)
 
 
 class ServiceStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 """Reads for mail-service pages: querysets with what each page needs, filtered by customer."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from mailservices.models import CATCHALL_LOCAL_PART, Address, Alias, MailService
 from portal.accounts.models import Customer
@@ -43,6 +43,19 @@ def service_addresses(*, service: MailService) -> QuerySet[Address]:
             forward_count=Count("forwards", distinct=True),
         )
         .order_by("local_part")
+    )
+
+
+def service_address_facts(*, service: MailService) -> dict:
+    """What the service page says about all its addresses, in one query whatever their
+    number: a tested password, a configured client, a catch-all, the first active mailbox."""
+    mailbox = Q(kind=Address.Kind.MAILBOX)
+    return Address.objects.filter(service=service).aggregate(
+        total=Count("pk"),
+        tested=Count("pk", filter=mailbox & Q(password_tested_at__isnull=False)),
+        configured=Count("pk", filter=mailbox & Q(client_configured_at__isnull=False)),
+        catchall=Count("pk", filter=Q(local_part=CATCHALL_LOCAL_PART)),
+        first_mailbox=Min("pk", filter=mailbox & Q(enabled=True)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -9,12 +10,13 @@ from django.views.decorators.http import require_http_methods
 from mailservices import selectors
 from mailservices.diagnosis.selectors import latest_finished_run
 from mailservices.forms import ServiceSettingsForm
-from mailservices.models import CATCHALL_LOCAL_PART, Address
+from mailservices.models import CATCHALL_LOCAL_PART
 from mailservices.services import mailservice_update_settings
 from portal.accounts.decorators import customer_required
 from portal.core.forms import add_service_error
 
 DIAGNOSIS_SUMMARY = "diagnosis/partials/_summary.html"
+ADDRESSES_PER_PAGE = 50
 
 
 @customer_required
@@ -30,13 +32,12 @@ def _diagnosis_green(service) -> bool:
     return run is not None and run.status == "ok"
 
 
-def onboarding_steps(*, service, addresses, diagnosis_available: bool) -> list[dict]:
+def onboarding_steps(*, service, facts: dict, diagnosis_available: bool) -> list[dict]:
     """The four first steps of a new service and whether each is done."""
-    mailboxes = [a for a in addresses if a.kind == Address.Kind.MAILBOX]
     return [
-        {"key": "address", "done": bool(addresses)},
-        {"key": "password", "done": any(a.password_tested_at for a in mailboxes)},
-        {"key": "device", "done": any(a.client_configured_at for a in mailboxes)},
+        {"key": "address", "done": facts["total"] > 0},
+        {"key": "password", "done": facts["tested"] > 0},
+        {"key": "device", "done": facts["configured"] > 0},
         {"key": "diagnosis", "done": diagnosis_available and _diagnosis_green(service)},
     ]
 
@@ -44,26 +45,29 @@ def onboarding_steps(*, service, addresses, diagnosis_available: bool) -> list[d
 @customer_required
 def service_detail(request, pk):
     service = get_object_or_404(selectors.mailservice_get(customer=request.customer), pk=pk)
-    addresses = list(selectors.service_addresses(service=service))
+    # A service may hold hundreds of addresses: the table shows them a page at a time, and
+    # what the page says about all of them comes from one aggregate query.
+    paginator = Paginator(selectors.service_addresses(service=service), ADDRESSES_PER_PAGE)
+    paginator.count = service.address_count  # counted already by mailservice_get
+    page = paginator.get_page(request.GET.get("page"))
+    facts = selectors.service_address_facts(service=service)
     diagnosis_partial = DIAGNOSIS_SUMMARY
     steps = onboarding_steps(
-        service=service, addresses=addresses, diagnosis_available=bool(diagnosis_partial)
-    )
-    first_mailbox = next(
-        (a for a in addresses if a.kind == Address.Kind.MAILBOX and a.enabled), None
+        service=service, facts=facts, diagnosis_available=bool(diagnosis_partial)
     )
     context = {
         "service": service,
-        "addresses": addresses,
+        "addresses": page.object_list,
+        "page": page,
         "quota_full": service.address_count >= service.address_quota,
         "quota_percent": min(100, round(100 * service.address_count / service.address_quota)),
-        "has_catchall": any(a.is_catchall for a in addresses),
+        "has_catchall": facts["catchall"] > 0,
         "steps": steps,
         # Shown until every step that can be checked here is done.
         "show_onboarding": not all(
             step["done"] for step in steps if step["key"] != "diagnosis" or diagnosis_partial
         ),
-        "first_mailbox": first_mailbox,
+        "first_mailbox_pk": facts["first_mailbox"],
         "diagnosis_partial": diagnosis_partial,
     }
     return render(request, "mailservices/service_detail.html", context)
