@@ -58,3 +58,43 @@ def ds_record(zone: str, content: str, flags: int = CSK_FLAGS) -> str:
 
 def key_tag(content: str, flags: int = CSK_FLAGS) -> int:
     return dns.dnssec.key_id(dnskey(content, flags))
+
+
+def check_chain(zone: str, query, ds_texts: list[str]) -> tuple[str, str]:
+    """The DNSSEC chain as far as we can see it: the zone's DNSKEY set must match one of
+    `ds_texts` (the DS at the parent, or the one the portal hands to the registry) and be
+    signed by that key, and the SOA must validate. `query(name, rdtype)` returns a
+    dnspython response asked with the DO bit. Returns (status, reason)."""
+    import dns.rdataclass
+    import dns.rdatatype
+    import dns.rrset
+
+    origin = dns.name.from_text(zone)
+    if not ds_texts:
+        return "warning", "no-ds"
+    try:
+        response = query(zone, "DNSKEY")
+        keys = response.find_rrset(response.answer, origin, dns.rdataclass.IN, dns.rdatatype.DNSKEY)
+        key_sig = response.find_rrset(
+            response.answer, origin, dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.DNSKEY
+        )
+    except KeyError:
+        return "error", "no-dnskey"
+    except Exception:  # noqa: BLE001 - timeouts and the like: we could not find out
+        return "unknown", "dns-failure"
+    ds_set = [dns.rrset.from_text(origin, 3600, "IN", "DS", text)[0] for text in ds_texts]
+    if not any(dns.dnssec.make_ds(origin, k, ds.digest_type) == ds for k in keys for ds in ds_set):
+        return "error", "ds-mismatch"
+    try:
+        dns.dnssec.validate(keys, key_sig, {origin: keys})
+        soa = query(zone, "SOA")
+        soa_set = soa.find_rrset(soa.answer, origin, dns.rdataclass.IN, dns.rdatatype.SOA)
+        soa_sig = soa.find_rrset(
+            soa.answer, origin, dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.SOA
+        )
+        dns.dnssec.validate(soa_set, soa_sig, {origin: keys})
+    except (KeyError, dns.dnssec.ValidationFailure):
+        return "error", "bad-signature"
+    except Exception:  # noqa: BLE001
+        return "unknown", "dns-failure"
+    return "ok", "valid"

@@ -79,3 +79,27 @@ def test_an_external_domain_gets_no_key(make_customer):
     domain = Domain.objects.create(customer=make_customer(), name="ext.test", source="external")
     assert zone_secure(domain=domain) is None
     assert zone_ds_records(domain=domain) == []
+
+
+def test_the_chain_check_against_our_name_server(powerdns, hosted_domain):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from mailservices.hosteddns.dnssec import check_chain, ds_record, generate_key_content
+
+    domain = hosted_domain("chain.test")
+    zone_secure(domain=domain)
+    out = StringIO()
+    call_command("dnssec_check", "chain.test", nameserver=powerdns.address, stdout=out)
+    assert json.loads(out.getvalue())["status"] == "ok"
+
+    def query(name, rdtype):
+        return powerdns.query(name, rdtype, dnssec=True)
+
+    other = ds_record("chain.test", generate_key_content())
+    assert check_chain("chain.test", query, [other]) == ("error", "ds-mismatch")
+    assert check_chain("chain.test", query, []) == ("warning", "no-ds")
+    unsigned = hosted_domain("unsigned.test")
+    assert check_chain(unsigned.name, query, [other]) == ("error", "no-dnskey")

@@ -140,7 +140,9 @@ def test_another_customer_gets_404(client, make_customer, hosted):
     client.force_login(make_customer("y@example.org").owner)
     assert client.get(reverse("provisioning:dkim_detail", args=[service.pk])).status_code == 404
     assert client.post(reverse("provisioning:dkim_rotate", args=[service.pk])).status_code == 404
+    assert client.post(reverse("provisioning:dkim_ed25519", args=[service.pk])).status_code == 404
     assert not DkimRotation.objects.exists()
+    assert not DkimKey.objects.get(service=service).ed25519_public_key
 
 
 def test_ed25519_beside_rsa_is_published_signed_and_rotated(customer_client, hosted):
