@@ -37,7 +37,7 @@ import dns.rdatatype
 import dns.resolver
 
 from mailservices.diagnosis.dns import ANSWER, FAILURE, NODATA, NXDOMAIN, Lookup, normalize_name
-from mailservices.diagnosis.resolver import LIFETIME, TIMEOUT, _to_lookup
+from mailservices.diagnosis.resolver import LIFETIME, TIMEOUT, _to_lookup, cname_loop
 
 _HEADER = struct.Struct("!HHHHHH")
 _QUESTION_TAIL = struct.Struct("!HH")
@@ -353,12 +353,17 @@ class DnsClient:
         """dnspython's reading of a reply (see `fast_lookup` for the usual case)."""
         try:
             message = dns.message.from_wire(wire)
+        except Exception:  # noqa: BLE001 - as dnspython: a reply it cannot use drops the server
+            return None
+        try:
             answer = dns.resolver.Answer(
                 message.question[0].name,
                 message.question[0].rdtype if rcode == _RCODE_NOERROR else dns.rdatatype.ANY,
                 message.question[0].rdclass,
                 message,
             )
+        except dns.message.ChainTooLong:
+            return cname_loop(name, rdtype, message)  # a loop is an answer, not a bad server
         except Exception:  # noqa: BLE001 - as dnspython: a reply it cannot use drops the server
             return None
         if rcode == _RCODE_NXDOMAIN:

@@ -16,6 +16,9 @@ ANSWER = "answer"
 NXDOMAIN = "nxdomain"
 NODATA = "nodata"
 FAILURE = "failure"  # timeout, SERVFAIL, refused: we could not find out
+# The name is a CNAME chain that comes back to itself; `records` holds the chain's names
+# in order, the first one repeated at the end.
+LOOP = "loop"
 
 
 def normalize_name(name: str) -> str:

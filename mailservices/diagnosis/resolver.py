@@ -17,6 +17,7 @@ import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
 import dns.inet
+import dns.message
 import dns.name
 import dns.nameserver
 import dns.rdatatype
@@ -25,6 +26,7 @@ import dns.resolver
 from mailservices.diagnosis.dns import (
     ANSWER,
     FAILURE,
+    LOOP,
     NODATA,
     NXDOMAIN,
     AnswerBook,
@@ -104,7 +106,32 @@ def _to_lookup(name: str, rdtype: str, answer) -> Lookup:
     )
 
 
+def cname_loop(name: str, rdtype: str, message) -> Lookup | None:
+    """A `LOOP` lookup if the CNAMEs of `message` lead from `name` back to a name already
+    on the way (dnspython gives up on such a reply as a "chain too long"), else None."""
+    targets = {}
+    for rrset in message.answer:
+        if rrset.rdtype == dns.rdatatype.CNAME and len(rrset):
+            targets[normalize_name(rrset.name.to_text())] = normalize_name(
+                rrset[0].target.to_text()
+            )
+    chain = [normalize_name(name)]
+    while chain[-1] in targets:
+        following = targets[chain[-1]]
+        if following in chain:
+            return Lookup(chain[0], rdtype, LOOP, (*chain[chain.index(following) :], following))
+        chain.append(following)
+    return None
+
+
 def _failure(name: str, rdtype: str, exc: Exception) -> Lookup:
+    if isinstance(exc, dns.resolver.NoNameservers):
+        # A server whose reply dnspython rejected because of a CNAME loop: say so.
+        for *_server, error, response in exc.kwargs.get("errors") or ():
+            if isinstance(error, dns.message.ChainTooLong) and response is not None:
+                loop = cname_loop(name, rdtype, response)
+                if loop is not None:
+                    return loop
     if isinstance(exc, dns.resolver.NXDOMAIN):
         return Lookup(name, rdtype, NXDOMAIN)
     if isinstance(exc, dns.resolver.NoAnswer):

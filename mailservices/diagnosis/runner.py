@@ -31,7 +31,12 @@ from mailservices.diagnosis.checks.dkim import dkim_name
 from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
 from mailservices.diagnosis.resolver import ResolverSource, fetch_into, make_resolver
 
-MAX_ROUNDS = 16
+# Rounds of fetching before a check is given up as too deep. A check that learns one name
+# per round needs many: an SPF record may make 10 DNS-mechanism lookups, each `mx` one
+# naming up to 10 hosts to look up in turn (RFC 7208, 4.6.4), for IPv4 and IPv6 evaluations,
+# and the loop search walks up to 30 names. The single run has no such limit; with fewer
+# rounds the batch said "unknown" where the single run said "error".
+MAX_ROUNDS = 256
 
 
 def diagnose(

@@ -6,13 +6,17 @@ is the entry point other apps use (the message check): it brings its own fresh r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_noop as _  # msgids are translated on display
 
 from mailservices.diagnosis.checks import dmarc, mx, spf
 from mailservices.diagnosis.checks.autoconfig import evaluate_autoconfig
 from mailservices.diagnosis.checks.base import (
     ERROR,
     OK,
+    REMOVE,
     UNKNOWN,
     WARNING,
     CheckResult,
@@ -26,7 +30,7 @@ from mailservices.diagnosis.checks.dkim import evaluate_dkim
 from mailservices.diagnosis.checks.dmarc import evaluate_dmarc, organizational_domain
 from mailservices.diagnosis.checks.mx import evaluate_mx
 from mailservices.diagnosis.checks.spf import evaluate_spf
-from mailservices.diagnosis.dns import AnswerSource, normalize_name
+from mailservices.diagnosis.dns import LOOP, AnswerSource, Lookup, normalize_name
 
 CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig")
 
@@ -80,7 +84,68 @@ class Diagnosis:
         }
 
 
+class _LoopWatch:
+    """An answer source that passes every question on and notes the CNAME loops it saw."""
+
+    def __init__(self, source: AnswerSource):
+        self.source = source
+        self.loops: dict[str, Lookup] = {}
+
+    def _note(self, lookup: Lookup) -> Lookup:
+        if lookup.outcome == LOOP:
+            self.loops.setdefault(lookup.records[0], lookup)
+        return lookup
+
+    def lookup(self, name: str, rdtype: str) -> Lookup:
+        return self._note(self.source.lookup(name, rdtype))
+
+    def lookup_many(self, keys: Iterable[tuple[str, str]]) -> list[Lookup]:
+        return [self._note(lookup) for lookup in self.source.lookup_many(keys)]
+
+
+def _with_loops(result: CheckResult, loops: list[Lookup]) -> CheckResult:
+    """The check's result with each CNAME loop it ran into as an error naming the names,
+    the CNAMEs to remove among the records; "could not find out" is dropped, the cause is
+    known."""
+    findings = [f for f in result.findings if f.status != UNKNOWN]
+    records = list(result.records)
+    for loop in loops:
+        chain = loop.records
+        findings.append(
+            Finding(
+                ERROR,
+                Text(
+                    _(
+                        "Die CNAME-Einträge von %(name)s führen im Kreis (%(chain)s): so findet "
+                        "niemand einen Eintrag. Entfernen Sie diese CNAME-Einträge und tragen "
+                        "Sie unter %(name)s den richtigen Eintrag ein."
+                    ),
+                    {"name": chain[0], "chain": " → ".join(chain)},
+                ),
+            )
+        )
+        records += [
+            Record(owner, "CNAME", target + ".", action=REMOVE)
+            for owner, target in zip(chain, chain[1:], strict=False)
+        ]
+    return CheckResult.from_findings(result.name, findings, records, result.found)
+
+
 def run_check(
+    name: str,
+    domain: str,
+    source: AnswerSource,
+    provider: ProviderFacts,
+    dkim_public_key: str | None = None,
+) -> CheckResult:
+    watch = _LoopWatch(source)
+    result = _run_check(name, domain, watch, provider, dkim_public_key)
+    if watch.loops:
+        return _with_loops(result, list(watch.loops.values()))
+    return result
+
+
+def _run_check(
     name: str,
     domain: str,
     source: AnswerSource,
