@@ -109,27 +109,27 @@ class Delivery(models.Model):
                 name="maillog_rcpt_svc_time",
                 condition=Q(recipient_service__isnull=False),
             ),
-            # "Only problems" and a status filter other than sent: small indexes over the
-            # rows that were not delivered (most rows are), so an address without any
-            # bounce does not scan its 30 days of rows to find none.
+            # A status filter other than sent (and "only problems", one index range per
+            # status): small indexes over the rows that were not delivered (most rows
+            # are), so an address without any bounce does not scan its rows to find none.
             models.Index(
-                fields=["sender_address", "-time"],
-                name="maillog_sender_addr_problem",
+                fields=["sender_address", "status", "-time"],
+                name="maillog_sender_addr_status",
                 condition=Q(sender_address__isnull=False) & ~Q(status="sent"),
             ),
             models.Index(
-                fields=["recipient_address", "-time"],
-                name="maillog_rcpt_addr_problem",
+                fields=["recipient_address", "status", "-time"],
+                name="maillog_rcpt_addr_status",
                 condition=Q(recipient_address__isnull=False) & ~Q(status="sent"),
             ),
             models.Index(
-                fields=["sender_service", "-time"],
-                name="maillog_sender_svc_problem",
+                fields=["sender_service", "status", "-time"],
+                name="maillog_sender_svc_status",
                 condition=Q(sender_service__isnull=False) & ~Q(status="sent"),
             ),
             models.Index(
-                fields=["recipient_service", "-time"],
-                name="maillog_rcpt_svc_problem",
+                fields=["recipient_service", "status", "-time"],
+                name="maillog_rcpt_svc_status",
                 condition=Q(recipient_service__isnull=False) & ~Q(status="sent"),
             ),
             # Staff search in the admin (exact matches).

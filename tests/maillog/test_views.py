@@ -221,3 +221,24 @@ def test_only_problems_and_exact_counterpart(customer_client, world, log):
         url, {"direction": "out", "counterpart": "Nobody@Partner.example"}
     )
     assert [r.recipient for r in response.context["rows"]] == ["nobody@partner.example"]
+
+
+def test_only_problems_pages_in_order(customer_client, world):
+    anna = world["anna"]
+    statuses = ["sent", "bounced", "deferred", "rejected", "expired"]
+    for i in range(130):
+        _row(
+            i + 1,
+            recipient=f"p{i}@partner.example",
+            status=statuses[i % 5],
+            sender_address_id=anna.pk,
+        )
+    url = reverse("maillog:address_log", args=[anna.pk])
+    seen, query = [], "direction=out&status=problems"
+    while True:
+        response = customer_client.get(f"{url}?{query}")
+        seen += [r.recipient for r in response.context["rows"]]
+        query = response.context["next_query"]
+        if not query:
+            break
+    assert seen == [f"p{i}@partner.example" for i in range(130) if i % 5]
