@@ -60,7 +60,7 @@ CASES = [
     case("MX Eintrag", "mx-eintrag"),
     case("SPF record", "spf-eintrag"),
     case("DKIM", "dkim-eintrag", top=1),
-    case("DMARC", "dmarc-eintrag", top=1),
+    case("DMARC", "dmarc-eintrag", top=2),  # and dmarc-berichte (the reports)
     case("Diagnose zeigt rot", "automatische-diagnose"),
     case("WordPress Kontaktformular sendet keine Mails", "wordpress-smtp"),
     case("Joomla SMTP", "joomla-smtp", top=1),
@@ -151,7 +151,7 @@ IT = [
     case("inviare una newsletter a molti clienti", "newsletter-tool", lang="it"),
     case("acquistare altri indirizzi", "adressen-kaufen", lang="it"),
     case("record MX", "mx-eintrag", lang="it"),
-    case("DMARC", "dmarc-eintrag", top=1, lang="it"),
+    case("DMARC", "dmarc-eintrag", top=2, lang="it"),
     case("segnalare phishing", "phishing-melden", top=1, lang="it"),
     case("cambiare la password della posta", "mailpasswort-aendern", lang="it"),
     case("fattura in PDF", "rechnungen", lang="it"),
