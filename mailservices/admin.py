@@ -216,7 +216,6 @@ class AddressAdminForm(forms.ModelForm):
             "local_part",
             "kind",
             "display_name",
-            "storage_quota_mb",
             "enabled",
         ]
 

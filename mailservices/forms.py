@@ -138,12 +138,6 @@ class CatchallCreateForm(_NewAddressForm):
 
 class AddressEditForm(forms.Form):
     display_name = forms.CharField(label=_("Anzeigename"), max_length=120, required=False)
-    storage_quota_mb = forms.IntegerField(
-        label=_("Speicherplatz (MB)"),
-        min_value=100,
-        max_value=1024 * 1024,
-        help_text=_("Wie viel Platz das Postfach höchstens belegen darf."),
-    )
     enabled = forms.BooleanField(
         label=_("Adresse aktiv"),
         required=False,

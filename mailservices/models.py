@@ -190,6 +190,8 @@ class Address(models.Model):
         blank=True,
         help_text=_("Automatische Konfiguration oder Apple-Profil zum ersten Mal geladen."),
     )
+    # Unused since storage comes from the plan or a staff override (mailservices.mailboxes);
+    # the column stays until the mail-stack views that still select it are rebuilt.
     storage_quota_mb = models.PositiveIntegerField(
         _("Speicherplatz (MB)"),
         default=20480,

@@ -215,15 +215,13 @@ def catchall_create(
 
 
 @transaction.atomic
-def address_update(
-    *, address: Address, display_name: str, storage_quota_mb: int, enabled: bool
-) -> Address:
-    """Changes what the customer may edit after creation."""
+def address_update(*, address: Address, display_name: str, enabled: bool) -> Address:
+    """Changes what the customer may edit after creation (the mailbox's storage comes from
+    the plan or a staff override: mailservices.mailboxes)."""
     address.display_name = (display_name or "").strip()
-    address.storage_quota_mb = storage_quota_mb
     address.enabled = enabled
     address.full_clean()
-    address.save(update_fields=["display_name", "storage_quota_mb", "enabled", "updated_at"])
+    address.save(update_fields=["display_name", "enabled", "updated_at"])
     return address
 
 

@@ -149,7 +149,6 @@ def address_edit(request, pk):
         form = AddressEditForm(
             initial={
                 "display_name": address.display_name,
-                "storage_quota_mb": address.storage_quota_mb,
                 "enabled": address.enabled,
             }
         )

@@ -59,7 +59,7 @@ POST_DATA = {
         "password2": MAIL_PASSWORD,
         "confirm": "on",
     },
-    "address_edit": {"display_name": "x", "storage_quota_mb": "200"},
+    "address_edit": {"display_name": "x"},
     "address_enable": {"enabled": "0"},
     "address_delete": {"confirm": "on"},
     "address_password": {
