@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from mailservices.plans import Plan
 from quotas.counters import counter_id
@@ -52,5 +53,6 @@ def test_usage_page_with_keyboard_and_refresh(
     )
     page.get_by_role("link", name="Aktualisieren").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.usage-figure').innerText.includes('150')")
+    # (a locator, not wait_for_function: the page's CSP forbids the eval that one needs)
+    expect(page.locator(".usage-figure").first).to_contain_text("150")
     assert page.url.endswith(f"/usage/addresses/{address.pk}/")
