@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Iterable
 
 import dns.asyncquery
@@ -36,6 +37,10 @@ from mailservices.diagnosis.dns import (
 
 TIMEOUT = 2.0  # seconds per try
 LIFETIME = 5.0  # seconds per question, all tries
+# Seconds of DNS for one whole single run (all checks, one question after another): a name
+# server that never answers makes every check "unknown" within this, not after each of
+# some ten questions used up its own lifetime (45 s before this bound).
+RUN_BUDGET = 8.0
 
 
 def parse_nameserver(nameserver: str) -> tuple[str, int]:
@@ -148,27 +153,46 @@ def _failure(name: str, rdtype: str, exc: Exception) -> Lookup:
 _EXPECTED = (dns.exception.DNSException, OSError)
 
 
-def resolve(resolver, name: str, rdtype: str) -> Lookup:
+def resolve(resolver, name: str, rdtype: str, *, lifetime: float | None = None) -> Lookup:
+    """One question; `lifetime` (seconds, all tries) shortens the resolver's own."""
     name = normalize_name(name)
     try:
-        answer = resolver.resolve(name + ".", rdtype, raise_on_no_answer=False, search=False)
+        answer = resolver.resolve(
+            name + ".", rdtype, raise_on_no_answer=False, search=False, lifetime=lifetime
+        )
     except _EXPECTED as exc:
         return _failure(name, rdtype, exc)
     return _to_lookup(name, rdtype, answer)
 
 
 class ResolverSource:
-    """Answers questions through a resolver, remembering them for one run only."""
+    """Answers questions through a resolver, remembering them for one run only.
 
-    def __init__(self, resolver=None):
+    All questions together get `budget` seconds: each is asked with the lifetime left (at
+    most the resolver's own), and once the budget is spent the rest fail as time-outs
+    without being sent. `clock` is for tests.
+    """
+
+    def __init__(self, resolver=None, *, budget: float | None = RUN_BUDGET, clock=time.monotonic):
         self.resolver = resolver if resolver is not None else make_resolver(None)
         self.answers: dict[tuple[str, str], Lookup] = {}
+        self.clock = clock
+        self.deadline = None if budget is None else clock() + budget
 
     def lookup(self, name: str, rdtype: str) -> Lookup:
         key = (normalize_name(name), rdtype)
         if key not in self.answers:
-            self.answers[key] = resolve(self.resolver, key[0], rdtype)
+            self.answers[key] = self._ask(*key)
         return self.answers[key]
+
+    def _ask(self, name: str, rdtype: str) -> Lookup:
+        if self.deadline is None:
+            return resolve(self.resolver, name, rdtype)
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            return Lookup(name, rdtype, FAILURE, error="timeout")
+        lifetime = min(remaining, getattr(self.resolver, "lifetime", LIFETIME) or LIFETIME)
+        return resolve(self.resolver, name, rdtype, lifetime=lifetime)
 
     def lookup_many(self, keys: Iterable[tuple[str, str]]) -> list[Lookup]:
         return [self.lookup(n, t) for n, t in keys]

@@ -98,3 +98,63 @@ def test_parse_nameserver(text, expected):
 def test_parse_nameserver_rejects_nonsense(text):
     with pytest.raises(ValueError):
         parse_nameserver(text)
+
+
+def test_a_silent_server_uses_up_one_run_budget_not_a_lifetime_per_question(fake_dns, provider):
+    """A server that drops every question: the run asks each question with what is left of
+    its time budget (at most the resolver's lifetime), then stops asking; all "unknown".
+
+    Time is not measured here (no timed tests): a clock moved by the lifetime each question
+    was given stands for the wall clock; the real time is measured by a one-off check.
+    """
+    from mailservices.diagnosis.resolver import LIFETIME, RUN_BUDGET, ResolverSource
+    from mailservices.diagnosis.runner import run_checks
+
+    fake_dns.mode = "timeout"
+    now = [1000.0]
+    given = []
+
+    class Dropped:
+        """The real resolver against the silent server, for a moment; the clock then moves
+        by the whole lifetime the question was given, as if it had waited it out."""
+
+        lifetime = LIFETIME
+
+        def __init__(self):
+            self.inner = make_resolver(fake_dns.address)
+
+        def resolve(self, name, rdtype, **kw):
+            given.append(kw["lifetime"])
+            try:
+                return self.inner.resolve(name, rdtype, **{**kw, "lifetime": 0.05})
+            finally:
+                now[0] += kw["lifetime"]
+
+    source = ResolverSource(Dropped(), clock=lambda: now[0])
+    result = run_checks("good.test", source, provider)
+    assert result.status == "unknown"
+    assert {c.status for c in result.checks} == {"unknown"}
+    assert RUN_BUDGET < 10
+    assert given and all(0 < lifetime <= LIFETIME for lifetime in given)
+    assert sum(given) == pytest.approx(RUN_BUDGET)  # the budget, then no more questions
+    assert len(fake_dns.queries) >= len(given)  # each was really sent to the silent server
+    asked = len(source.answers)
+    assert asked > len(given)  # the questions after the budget failed without being sent
+
+
+def test_every_single_run_gets_the_budget(monkeypatch, fake_dns, provider):
+    """`diagnose()` (the page's "Jetzt prüfen", the command) runs with the run budget."""
+    from mailservices.diagnosis import runner
+    from mailservices.diagnosis.resolver import RUN_BUDGET, ResolverSource
+
+    budgets = []
+
+    class Recording(ResolverSource):
+        def __init__(self, resolver=None, **kw):
+            super().__init__(resolver, **kw)
+            budgets.append(self.deadline - self.clock())
+
+    monkeypatch.setattr(runner, "ResolverSource", Recording)
+    fake_dns.mode = "servfail"
+    runner.diagnose("good.test", provider=provider, nameserver=fake_dns.address)
+    assert budgets and budgets[0] == pytest.approx(RUN_BUDGET, abs=0.5)
