@@ -97,6 +97,8 @@ def german_texts(language: str) -> list[re.Pattern]:
         msgid = entry.msgid.strip()
         if entry.msgid_plural or _PLACEHOLDER.search(msgid) or len(msgid) < 6:
             continue
+        if " " not in msgid and len(msgid) < 12 and not re.search("[äöüß]", msgid):
+            continue  # a short single word ("System", "Catchall") is too often international
         if msgid.lower() != entry.msgstr.strip().lower() and msgid.lower() not in translations:
             texts.add(msgid)
     return [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)") for t in sorted(texts)]
