@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +18,16 @@ from portal.accounts.models import Customer
 
 SWISS_VAT_RATE = Decimal("8.10")
 MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+def sums_to(total: str, *parts: str) -> Exact:
+    """`total = part + part` to the Rappen, as a database check. Compared after rounding the
+    difference to 0.01: SQLite adds decimals as floats (28.00 + 2.24 = 30.240000000000002),
+    while PostgreSQL's numeric is exact; a real difference of a Rappen still fails."""
+    difference = models.F(total)
+    for part in parts:
+        difference = difference - models.F(part)
+    return Exact(Round(difference, 2), 0)
 
 
 class BillingPeriod(models.TextChoices):
@@ -287,7 +299,7 @@ class Order(models.Model):
                 name="order_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(total_gross=models.F("total_net") + models.F("total_vat")),
+                condition=sums_to("total_gross", "total_net", "total_vat"),
                 name="order_gross_is_net_plus_vat",
             ),
         ]
@@ -347,7 +359,7 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=LINE_KIND_CHECK, name="orderline_kind_valid"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="orderline_qty"),
             models.CheckConstraint(
-                condition=models.Q(gross=models.F("net") + models.F("vat")),
+                condition=sums_to("gross", "net", "vat"),
                 name="orderline_gross_is_net_plus_vat",
             ),
         ]

@@ -49,8 +49,7 @@ def where(text: list[str], needle: str) -> list[int]:
     return [number for number, page in enumerate(text) if needle in page]
 
 
-# 7 and 14 lines of CHF 4.00 trip the shop's order_gross_is_net_plus_vat constraint (reported).
-@pytest.mark.parametrize("count", [1, 2, 3, 5, 8, 11, 16, 20])
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 7, 8, 11, 14, 16, 20])
 def test_totals_stay_with_the_lines_and_the_bill_comes_last(customer, tmp_path, count):
     text = pages(render_invoice_pdf(order_with_lines(customer, count).invoice), tmp_path)
     last_line = where(text, f"z{count - 1:02d}.ch")
