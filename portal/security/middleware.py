@@ -94,7 +94,7 @@ class StaffSecondFactorMiddleware:
                 request,
                 _(
                     "Für die Verwaltung brauchen Sie einen zweiten Faktor. Richten Sie bitte "
-                    "jetzt eine Authenticator-App oder einen Passkey ein."
+                    "jetzt eine Authenticator-App oder einen Sicherheitsschlüssel (Passkey) ein."
                 ),
             )
             return redirect("mfa_index")

@@ -3,11 +3,13 @@ named passkeys and logs in with one; the activity page shows it. No CSP violatio
 page (the `page` fixture fails the test on one)."""
 
 import re
+import time
 
 import pytest
 
 from portal.security.models import Activity
 from tests.conftest import PASSWORD
+from tests.totp import totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,3 +94,30 @@ def test_a_customer_adds_two_named_passkeys_and_logs_in_with_one(
     page.screenshot(path=f"{SHOTS}/activity.png", full_page=True)
     kinds = list(Activity.objects.filter(customer=customer).values_list("kind", flat=True))
     assert kinds.count("mfa_added") == 2 and kinds.count("login") == 2
+
+
+def test_new_staff_set_up_a_second_factor_before_the_admin_opens(page, make_user):
+    make_user("neu-im-support@example.org", is_staff=True, is_superuser=True)
+    _log_in(page, "neu-im-support@example.org")
+    page.goto("/admin/shop/order/")
+    page.wait_for_url(re.compile(r"/accounts/2fa/$"))
+    assert page.get_by_text("Für die Verwaltung brauchen Sie einen zweiten Faktor").is_visible()
+    page.screenshot(path=f"{SHOTS}/staff-setup.png", full_page=True)
+
+    page.goto("/accounts/2fa/totp/activate/")
+    if "/accounts/reauthenticate/" in page.url:
+        page.get_by_label(re.compile(r"^Passwort:?$")).fill(PASSWORD)
+        page.locator("form.allauth-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(totp(secret))
+    page.get_by_role("button", name="Aktivieren").click()
+    page.wait_for_url(lambda url: "/totp/activate/" not in url)
+
+    # Setting up is not using: the admin asks for a code once in this session.
+    page.goto("/admin/shop/order/")
+    page.wait_for_url(re.compile(r"/accounts/2fa/reauthenticate/"))
+    page.locator("input[name=code]").fill(totp(secret, at=time.time() + 30))
+    page.get_by_role("button", name="Bestätigen").click()
+    page.wait_for_url(re.compile(r"/admin/shop/order/$"))
+    assert page.get_by_role("heading", name=re.compile("Bestellung")).first.is_visible()
