@@ -173,13 +173,15 @@ def usage_for_addresses(
     Live figures come from Redis; history from the hourly roll-up. The hours still inside
     the 24-hour window are taken from Redis (exact); older hours from the database. If
     Redis cannot be reached the page still works from the roll-up and says so (live=False).
-    Queries: one for overrides, one for history, whatever the number of addresses.
+    Queries: one for overrides, one for history, whatever the number of addresses; with
+    `days` <= 1 and Redis answering, Redis knows every hour asked for and the history
+    query is left out.
     """
     now = now or timezone.now()
     addresses = list(addresses)
     limits = sending_limits(addresses, now=now)
     window_start = now - timedelta(seconds=quota_settings.WINDOW_SECONDS)
-    history = _history(addresses, since=_hour(now - timedelta(days=days))) if days else {}
+    since = _hour(now - timedelta(days=days))
     items = [
         ChannelUsage(address, channel, limits[(address.pk, channel)], used=0)
         for address in addresses
@@ -195,6 +197,7 @@ def usage_for_addresses(
     except counters.RedisError:
         logger.warning("sending counters unreachable; showing the hourly roll-up", exc_info=True)
         is_live = False
+    history = _history(addresses, since=since) if days > 1 or (days and not is_live) else {}
     for item, cid in zip(items, cids, strict=True):
         hours = dict(history.get((item.address.pk, item.channel), {}))
         if is_live:
@@ -214,6 +217,18 @@ def usage_for_addresses(
             item.used = sum(item.window_hourly.values())
         item.hourly = hours
     return items, is_live
+
+
+def usage_hourly_totals(addresses, *, since: datetime) -> dict[datetime, int]:
+    """Recipients per hour summed over `addresses`, from the roll-up: one grouped query, so
+    a week of a 500-mailbox service is 168 rows, not 84,000."""
+    rows = (
+        UsageHour.objects.filter(address__in=addresses, hour__gte=since)
+        .values("hour")
+        .annotate(recipients_sum=models.Sum("recipients"))
+        .values_list("hour", "recipients_sum")
+    )
+    return dict(rows)
 
 
 def usage_totals_by_hour(items: list[ChannelUsage], *, attr: str = "hourly") -> dict[datetime, int]:

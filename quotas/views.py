@@ -1,5 +1,7 @@
 """Customer pages: how much of its sending limit an address (or a whole service) used."""
 
+from datetime import timedelta
+
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from portal.accounts.decorators import customer_required
 from portal.core.app_settings import app_settings as portal_settings
 from quotas.app_settings import app_settings as quota_settings
 from quotas.charts import daily_chart, hourly_chart
-from quotas.selectors import usage_for_addresses, usage_totals_by_hour
+from quotas.selectors import usage_for_addresses, usage_hourly_totals, usage_totals_by_hour
 
 
 def _common(now):
@@ -52,8 +54,14 @@ def service_usage(request, pk):
     for address in addresses:
         address.service = service  # already loaded: no query per row
     now = timezone.now()
-    items, live = usage_for_addresses(addresses, now=now)
-    totals = usage_totals_by_hour(items)
+    # Per mailbox the live 24 hours; the week's chart sums the roll-up in the database.
+    items, live = usage_for_addresses(addresses, now=now, days=1)
+    window = usage_totals_by_hour(items, attr="window_hourly")
+    week = (now - timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    totals = usage_hourly_totals(addresses, since=week)
+    if live:  # the hours inside the window are Redis's, exact
+        window_start = now - timedelta(seconds=quota_settings.WINDOW_SECONDS)
+        totals = {hour: n for hour, n in totals.items() if hour <= window_start} | window
     context = {
         **_common(now),
         "service": service,
@@ -61,7 +69,7 @@ def service_usage(request, pk):
         "live": live,
         "total_used": sum(i.used for i in items),
         "busiest": max(items, key=lambda i: i.percent, default=None),
-        "chart_24h": hourly_chart(usage_totals_by_hour(items, attr="window_hourly"), now=now),
+        "chart_24h": hourly_chart(window, now=now),
         "chart_7d": daily_chart(totals, now=now),
     }
     template = "quotas/service_usage.html"

@@ -178,3 +178,23 @@ def test_usage_badge_partial(customer, service, make_address, counters, rf):
         html = render_to_string("quotas/partials/_usage_badge.html", {"service": service})
     assert reverse("quotas:service_usage", args=[service.pk]) in html
     assert "1 Adresse, höchstens 50 % genutzt" in html
+
+
+def test_service_week_chart_sums_the_roll_up_and_the_live_window(
+    customer_client, make_service, make_address, counters
+):
+    """The week's chart adds the roll-up (summed in the database) and Redis's exact window."""
+    service = make_service(plan=Plan.SERVICE_MAIL, quota=10, name="woche.ch")
+    for i in range(3):
+        address = make_address(service, f"p{i}")
+        commit(counters, f"p{i}@woche.ch", 10, instance=f"w{i}")
+        for days_ago in (2, 3):
+            UsageHour.objects.create(
+                address=address,
+                channel="smtp",
+                hour=(timezone.now() - timedelta(days=days_ago)).replace(minute=0, second=0),
+                recipients=7,
+            )
+    response = customer_client.get(reverse("quotas:service_usage", args=[service.pk]))
+    assert response.context["chart_7d"].total == 3 * 10 + 3 * 2 * 7
+    assert response.context["chart_24h"].total == 3 * 10
