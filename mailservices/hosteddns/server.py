@@ -55,6 +55,7 @@ class Layout:
     listen_port: int = 53
     socket_dir: str = "/run/pdns"
     webserver: bool = False
+    distributor_threads: int = 8
 
 
 def _quote_option(value: str) -> str:
@@ -90,6 +91,9 @@ def render(layout: Layout) -> str:
         "dnssec-key-cache-ttl=0",
         "consistent-backends=yes",
         "",
+        # Each distributor thread has its own database connection: answers wait on SQL,
+        # so more threads than cores keep more questions in flight.
+        f"distributor-threads={layout.distributor_threads}",
         f"local-address={layout.listen_address}",
         f"local-port={layout.listen_port}",
         f"socket-dir={layout.socket_dir}",
