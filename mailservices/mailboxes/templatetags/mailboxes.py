@@ -15,13 +15,23 @@ def mailbox_storage(address):
     return address_storage(address)
 
 
+# The service page lists the fullest mailboxes only: a service may have hundreds.
+SHOWN_MAILBOXES = 10
+
+
 @register.simple_tag
 def mailboxes_storage(service):
-    """{"items": [(address, Storage)], "total": Storage} for a service's mailboxes."""
+    """{"items": [(address, Storage)] of the fullest mailboxes, "more": how many others,
+    "total": Storage of all} for a service's mailboxes."""
     if not service:
         return None
     items, total = service_storage(service)
-    return {"items": items, "total": total}
+    items.sort(key=lambda pair: (-pair[1].percent, pair[0].local_part))
+    return {
+        "items": items[:SHOWN_MAILBOXES],
+        "more": max(0, len(items) - SHOWN_MAILBOXES),
+        "total": total,
+    }
 
 
 @register.filter
