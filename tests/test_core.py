@@ -73,6 +73,8 @@ def _run_production(*args, **env_overrides):
             "SECRET_KEY",
             "DEBUG",
             "ALLOWED_HOSTS",
+            "PORTAL_MAILBOXES_IMPORT_KEY",
+            "PORTAL_MAILBOXES_MASTER_PASSWORD",
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' fixture
         }
@@ -91,6 +93,8 @@ def _run_production(*args, **env_overrides):
 GOOD = {
     "SECRET_KEY": "k3Y-" + "".join(chr(65 + i % 50) for i in range(60)),
     "ALLOWED_HOSTS": "portal.example.ch",
+    "PORTAL_MAILBOXES_IMPORT_KEY": "cHJvZHVjdGlvbi1rZXktZm9yLXRoZS10ZXN0LW9ubHk=",
+    "PORTAL_MAILBOXES_MASTER_PASSWORD": "a-production-master-password",
 }
 
 
@@ -100,6 +104,14 @@ GOOD = {
         ({"ALLOWED_HOSTS": "portal.example.ch"}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 64}, "ALLOWED_HOSTS"),
         ({**GOOD, "DEBUG": "true"}, "DEBUG"),
+        (
+            {k: v for k, v in GOOD.items() if k != "PORTAL_MAILBOXES_IMPORT_KEY"},
+            "PORTAL_MAILBOXES_IMPORT_KEY",
+        ),
+        (
+            {k: v for k, v in GOOD.items() if k != "PORTAL_MAILBOXES_MASTER_PASSWORD"},
+            "PORTAL_MAILBOXES_MASTER_PASSWORD",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):

@@ -1,7 +1,8 @@
 """Production: every secret from the environment, HTTPS everywhere, SMTP email.
 
 Refuses to start (ImproperlyConfigured at import, so gunicorn, Celery and manage.py all stop)
-without SECRET_KEY or ALLOWED_HOSTS, or with DEBUG on.
+without SECRET_KEY or ALLOWED_HOSTS, with DEBUG on, or with the mail import's development
+secrets (PORTAL_MAILBOXES_IMPORT_KEY, PORTAL_MAILBOXES_MASTER_PASSWORD).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +20,9 @@ if DEBUG:
     raise ImproperlyConfigured("Production refuses to run with DEBUG on.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production needs ALLOWED_HOSTS.")
+for _name, _dev_default in MAILBOXES_DEV_DEFAULTS.items():  # noqa: F405
+    if globals()[_name] == _dev_default:
+        raise ImproperlyConfigured(f"Production needs {_name} (not the development default).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
