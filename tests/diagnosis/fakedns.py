@@ -26,6 +26,7 @@ class FakeDns:
         self.mode = mode
         self.records: dict[tuple[str, str], list[str]] = {}
         self.queries: list[tuple[str, str]] = []
+        self.udp_sources: list[tuple[int, int]] = []  # (client port, message id) per UDP question
         self.port = 0
         self.truncate_udp = False
         self._servers = []
@@ -62,6 +63,7 @@ class FakeDns:
         class Udp(socketserver.BaseRequestHandler):
             def handle(self):
                 data, sock = self.request
+                fake.udp_sources.append((self.client_address[1], int.from_bytes(data[:2], "big")))
                 reply = fake.answer(data)
                 if reply is not None and fake.truncate_udp:
                     truncated = dns.message.make_response(dns.message.from_wire(data))
