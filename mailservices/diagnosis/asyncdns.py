@@ -12,9 +12,9 @@ chaining. It asks exactly what `resolver.make_resolver()` asks (recursion desire
 EDNS), keeps its retry and time rules (2 s per try, 5 s per question, SERVFAIL is final,
 TCP after a truncated reply) and caches nothing: every `ask()` goes to the server.
 
-c-ares through pycares 5.2.1 was measured against this client and answered fewer questions
-per second even before its results were turned into `Lookup`s (README, "Tests and bench"),
-and its `Channel` offers no per-socket question limit; so this client stays.
+A client on c-ares (pycares 5.2.1) was prototyped and measured beside this one (README,
+"Tests and bench"); it is not wired in yet (its `Channel` has no per-socket question limit
+for random ports, and an empty answer after a CNAME loses the CNAME's target).
 """
 
 from __future__ import annotations
