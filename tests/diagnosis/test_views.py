@@ -40,7 +40,10 @@ def test_page_without_any_run(customer_client, customer, make_keyed_service):
     service = make_keyed_service(customer, "neu.test", with_key=False)
     response = customer_client.get(reverse("diagnosis:service_diagnosis", args=[service.pk]))
     assert response.status_code == 200
-    assert "noch keine Diagnose" in response.content.decode()
+    html = response.content.decode()
+    assert "noch keine Diagnose" in html
+    # The domain's DMARC and TLS-RPT reports are one click away.
+    assert reverse("reports:domain_reports", args=[service.domain.pk]) in html
 
 
 @pytest.mark.dns
