@@ -326,3 +326,18 @@ def test_a_stale_device_repeating_one_old_password_does_not_lock_the_address(
         for _ in range(10):
             assert raw("PROPFIND", url, auth=(ANNA, "altes-Passwort-von-2025")).status_code == 401
         assert raw("PROPFIND", url, auth=(ANNA, MAIL_PASSWORD)).status_code == 207
+
+
+def test_spoofed_client_headers_do_not_escape_the_per_client_limit(dav_world, dav_settings):
+    from mailservices.dav.server import DavServerThread
+
+    dav_settings.PORTAL_DAV_FAILED_LOGIN_LIMITS = "3/m/ip,100/5m/key"
+    dav_settings.TRUSTED_PROXY_COUNT = 0  # no proxy: X-Forwarded-For is the client's word
+    with DavServerThread() as server:
+        url = f"{server.url}{ANNA}/"
+        for n in range(4):
+            spoofed = {"X-Forwarded-For": f"198.51.100.{n}", "X-Remote-Addr": f"203.0.113.{n}"}
+            response = raw("PROPFIND", url, auth=(ANNA, f"geraten-{n}-xyz"), headers=spoofed)
+            assert response.status_code == 401
+        fresh = {"X-Forwarded-For": "192.0.2.200", "X-Remote-Addr": "192.0.2.201"}
+        assert raw("PROPFIND", url, auth=(ANNA, MAIL_PASSWORD), headers=fresh).status_code == 401
