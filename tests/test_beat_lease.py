@@ -20,7 +20,7 @@ def test_a_second_lease_is_refused_until_the_first_is_released():
     second.release()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the scheduler closes its database connection
 def test_a_second_scheduler_stops_at_once():
     beat = SingleBeatScheduler(app=app)
     try:
