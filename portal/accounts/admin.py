@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from mailservices.admin import EmailSearchMixin
 from portal.accounts.models import Customer, Membership, User
 
 
@@ -37,9 +38,12 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(EmailSearchMixin, admin.ModelAdmin):
     list_display = ["number", "name", "owner", "created_at"]
     search_fields = ["number", "name", "owner__email", "memberships__user__email"]
+    # A whole login email finds its customer by an exact match (no scan of every customer).
+    email_search_pairs = ()
+    email_search_fields = ("owner__email", "memberships__user__email")
     autocomplete_fields = ["owner"]
     inlines = [MembershipInline]
     list_select_related = ["owner"]

@@ -30,11 +30,10 @@ class OrderNumberSearchMixin:
     order_number_lookup = "pk"
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         match = ORDER_NUMBER.match(search_term)
-        if match:
-            results |= queryset.filter(**{self.order_number_lookup: int(match[1])})
-        return results, may_have_duplicates
+        if match:  # the number is the key: nothing else to search (and no scan of every row)
+            return queryset.filter(**{self.order_number_lookup: int(match[1])}), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class PriceHistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
