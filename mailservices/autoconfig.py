@@ -1,5 +1,6 @@
 """Automatic client configuration: Thunderbird (clientConfig 1.1), Outlook (POX autodiscover)
-and Apple (.mobileconfig). Hosts come from settings; ports are fixed by the product (SPEC §6).
+and Apple (.mobileconfig). Hosts come from settings; ports are fixed by the product
+(docs/product.md §6).
 
 The public endpoints answer only for domains with a mail service in the portal; anything else
 is a clean 404, a malformed request a 400.
@@ -31,7 +32,7 @@ POX_OUTLOOK_NS = "http://schemas.microsoft.com/exchange/autodiscover/outlook/res
 
 
 def client_settings(address: Address) -> dict:
-    """What a person types into a mail client for this address (SPEC §6)."""
+    """What a person types into a mail client for this address (docs/product.md §6)."""
     host = portal_settings.MAIL_HOST
     return {
         "email": f"{address.local_part}@{address.service.domain.unicode_name}",

@@ -1,4 +1,5 @@
-"""The plans a mail service can have, and the product facts that hang on each (SPEC §1, §4).
+"""The plans a mail service can have, and the product facts that hang on each
+(docs/product.md §1, §4).
 
 Prices live in the shop's catalogue and sending limits in the quotas app; this module only
 names the plans and says which are paid, how many addresses they start with and how much

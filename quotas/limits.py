@@ -1,4 +1,5 @@
-"""The sending limits of SPEC §4 as data, and the pure rule that picks one for an address.
+"""The sending limits of docs/product.md §4 as data, and the pure rule that picks one for an
+address.
 
 A limit counts envelope recipients per address over a rolling 24 hours. It depends on the
 plan of the address's mail service and, for two plans, on the service's size:

@@ -26,7 +26,8 @@ class SendingLimitOverrideQuerySet(models.QuerySet):
 
 
 class SendingLimitOverride(models.Model):
-    """A limit staff set for one paid address after a written, reasoned request (SPEC §4).
+    """A limit staff set for one paid address after a written, reasoned request
+    (docs/product.md §4).
 
     Rows are never edited: a new override ends the one before it and staff can end one early,
     so the rows of an address are its history (who approved what, why and when).

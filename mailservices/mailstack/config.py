@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 from mailservices.mailstack import lookups, sieve
+from portal.core.app_settings import app_settings as portal_settings
 
 
 class ConfigError(ValueError):
@@ -61,7 +61,7 @@ class Layout:
 
     database: Database
     out_dir: Path  # where the files are meant to be installed (paths inside the files)
-    mail_host: str = field(default_factory=lambda: settings.PORTAL_MAIL_HOST)
+    mail_host: str = field(default_factory=lambda: portal_settings.MAIL_HOST)
     mail_root: str = "/var/vmail"
     vmail_user: str = "vmail"
     vmail_group: str = "vmail"

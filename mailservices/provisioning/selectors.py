@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.conf import settings
 from django.db.models import Exists, Max, OuterRef
 
 from mailservices.diagnosis.checks import ProviderFacts
@@ -13,6 +12,7 @@ from mailservices.hosteddns.app_settings import app_settings
 from mailservices.models import Domain, MailService
 from mailservices.provisioning.models import ZoneChange, ZoneRecord
 from mailservices.provisioning.zone import mail_records, render_fragment, render_zone
+from portal.core.app_settings import app_settings as portal_settings
 
 
 def zone_text(*, service: MailService) -> str:
@@ -40,7 +40,7 @@ def zone_text(*, service: MailService) -> str:
         [(r.name, r.type, r.ttl, r.value) for r in rows],
         nameservers=app_settings.DNS_NAMESERVERS,
         serial=serial,
-        hostmaster=f"hostmaster@{settings.PORTAL_PROVIDER_DOMAIN}",
+        hostmaster=f"hostmaster@{portal_settings.PROVIDER_DOMAIN}",
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from mailservices.models import Domain, MailService
 from mailservices.provisioning.keys import generate_key_pair
 from mailservices.provisioning.models import DkimKey, ZoneChange, ZoneRecord
 from mailservices.provisioning.zone import mail_records, relative_name
+from portal.core.app_settings import app_settings as portal_settings
 
 
 @transaction.atomic
@@ -29,7 +29,7 @@ def dkim_key_ensure(*, service: MailService) -> DkimKey:
     private_pem, public_b64 = generate_key_pair()
     key = DkimKey(
         service=service,
-        selector=settings.PORTAL_DKIM_SELECTOR,
+        selector=portal_settings.DKIM_SELECTOR,
         private_key_pem=private_pem,
         public_key=public_b64,
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import translation
 
 from portal.accounts.services import customer_create, supported_language, user_set_language
+from portal.core.app_settings import app_settings as portal_settings
 from portal.core.clientip import client_ip
 
 
@@ -50,7 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
         domain = get_current_site(request).domain if request is not None else ""
         context = {
             **context,
-            "current_site": ProviderSite(name=settings.PORTAL_PROVIDER_NAME, domain=domain),
+            "current_site": ProviderSite(name=portal_settings.PROVIDER_NAME, domain=domain),
         }
         user = context.get("user")
         language = supported_language(getattr(user, "language", None))

@@ -204,9 +204,9 @@ LOGGING = {
 
 from portal.settings.allauth import *  # noqa: E402,F403
 from portal.settings.celery import *  # noqa: E402,F403
-from portal.settings.provider import *  # noqa: E402,F403
+from portal.settings.dav import *  # noqa: E402,F403
 from portal.settings.dns import *  # noqa: E402,F403
 from portal.settings.mailboxes import *  # noqa: E402,F403
-from portal.settings.dav import *  # noqa: E402,F403
-from portal.settings.security import *  # noqa: E402,F403
 from portal.settings.maillog import *  # noqa: E402,F403
+from portal.settings.provider import *  # noqa: E402,F403
+from portal.settings.security import *  # noqa: E402,F403

@@ -1,5 +1,5 @@
 """The customer's language: chosen in the header or detected from the browser, kept on the
-profile, and used for every mail and invoice sent to them (SPEC §11)."""
+profile, and used for every mail and invoice sent to them (docs/product.md §11)."""
 
 import shutil
 import subprocess

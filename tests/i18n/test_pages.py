@@ -1,5 +1,5 @@
 """Pages of every app, rendered in German, French, Italian and English: each answers 200 and
-the French, Italian and English ones carry no German left over (SPEC §11)."""
+the French, Italian and English ones carry no German left over (docs/product.md §11)."""
 
 import pytest
 from django.conf import settings

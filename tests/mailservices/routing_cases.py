@@ -173,7 +173,7 @@ CASES: list[RoutingCase] = [
     _reject("disabled-plus-tag", "alt+x@beispiel.ch"),
     _reject("alias-to-disabled", "team@beispiel.ch"),
     # Catch-all: unknown local parts of a paid service with a catch-all
-    _catch("catchall-misspelled", "smith.johnny@beispiel.ch", note="SPEC §2 example"),
+    _catch("catchall-misspelled", "smith.johnny@beispiel.ch", note="docs/product.md §2 example"),
     _catch("catchall-unknown", "gibtsnicht@beispiel.ch"),
     _catch("catchall-unknown-upper", "GIBTSNICHT@beispiel.ch"),
     _catch("catchall-unknown-plus-tag", "wer+was@beispiel.ch"),

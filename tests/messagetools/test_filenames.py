@@ -7,7 +7,7 @@ from messagetools.engine.filenames import (
     has_invisible_characters,
 )
 
-# SPEC §5, verbatim.
+# docs/product.md §5, verbatim.
 SPEC_LIST = (
     ".exe .com .cmd .cpl .hta .scf .sct .lnk .bat .js .jse .wsh .ws .wsf .wsc .vbe .vb .vbs "
     ".shs .pif .scr"

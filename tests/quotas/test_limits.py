@@ -1,4 +1,4 @@
-"""The SPEC §4 table, resolved per address (plans, sizes, channels, staff overrides)."""
+"""The docs/product.md §4 table, resolved per address (plans, sizes, channels, staff overrides)."""
 
 from datetime import timedelta
 
