@@ -27,6 +27,7 @@ from mailservices.diagnosis.checks import (
     worst,
 )
 from mailservices.diagnosis.checks.autoconfig import SRV
+from mailservices.diagnosis.checks.dav import SERVICES as DAV_SERVICES
 from mailservices.diagnosis.checks.dkim import dkim_name
 from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
 from mailservices.diagnosis.resolver import ResolverSource, fetch_into, make_resolver
@@ -66,6 +67,7 @@ def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str
     ]
     keys += [(f"autoconfig.{domain}", "A"), (f"autodiscover.{domain}", "A")]
     keys += [(f"{label}.{domain}", "SRV") for label, _port in SRV]
+    keys += [(f"{label}.{domain}", kind) for label in DAV_SERVICES for kind in ("SRV", "TXT")]
     return keys
 
 

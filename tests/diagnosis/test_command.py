@@ -20,7 +20,14 @@ def test_json_shape(nsd, diagnosis_settings):
     assert set(data) == {"domain", "status", "checks"}
     assert data["domain"] == "spf-loop.test"
     assert data["status"] == "error"
-    assert [c["name"] for c in data["checks"]] == ["mx", "spf", "dkim", "dmarc", "autoconfig"]
+    assert [c["name"] for c in data["checks"]] == [
+        "mx",
+        "spf",
+        "dkim",
+        "dmarc",
+        "autoconfig",
+        "dav",
+    ]
     for check in data["checks"]:
         assert set(check) == {"name", "status", "message", "records"}
         assert check["status"] in {"ok", "warning", "error", "unknown"}

@@ -26,13 +26,14 @@ from mailservices.diagnosis.checks.base import (
     Text,
     worst,
 )
+from mailservices.diagnosis.checks.dav import evaluate_dav
 from mailservices.diagnosis.checks.dkim import evaluate_dkim
 from mailservices.diagnosis.checks.dmarc import evaluate_dmarc, organizational_domain
 from mailservices.diagnosis.checks.mx import evaluate_mx
 from mailservices.diagnosis.checks.spf import evaluate_spf
 from mailservices.diagnosis.dns import LOOP, AnswerSource, Lookup, normalize_name
 
-CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig")
+CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig", "dav")
 
 # Findings that ask the customer to publish records, as said for a zone we host instead.
 HOSTED_ZONE_TEXTS = {**mx.HOSTED_ZONE_TEXTS, **spf.HOSTED_ZONE_TEXTS, **dmarc.HOSTED_ZONE_TEXTS}
@@ -162,6 +163,8 @@ def _run_check(
         return evaluate_dmarc(domain, source)
     if name == "autoconfig":
         return evaluate_autoconfig(domain, source, provider)
+    if name == "dav":
+        return evaluate_dav(domain, source, provider)
     raise ValueError(name)
 
 

@@ -73,7 +73,8 @@ def evaluate_dav(
                     Text(
                         _(
                             "Die Einträge für Kalender und Kontakte konnten nicht geprüft "
-                            "werden, weil der DNS-Server nicht antwortete."
+                            "werden, weil der DNS-Server nicht antwortete. Bitte versuchen Sie "
+                            "es später nochmals."
                         )
                     ),
                 )

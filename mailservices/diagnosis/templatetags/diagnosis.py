@@ -13,6 +13,7 @@ CHECK_LABELS = {
     "dkim": _("Signatur (DKIM)"),
     "dmarc": _("Richtlinie (DMARC)"),
     "autoconfig": _("Automatische Einrichtung"),
+    "dav": _("Kalender und Kontakte"),
 }
 # The knowledge-base guide that explains each check (kb slugs).
 CHECK_GUIDES = {
@@ -21,6 +22,7 @@ CHECK_GUIDES = {
     "dkim": "dkim-eintrag",
     "dmarc": "dmarc-eintrag",
     "autoconfig": "autoconfig-eintraege",
+    "dav": "kontakte-kalender-iphone-mac",
 }
 STATUS_LABELS = {
     "ok": _("In Ordnung"),
