@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -19,6 +20,9 @@ def _common(now):
         "window_hours": quota_settings.WINDOW_SECONDS // 3600,
         "newsletter_url": portal_settings.NEWSLETTER_URL,
     }
+
+
+MAILBOXES_PER_PAGE = 50
 
 
 @customer_required
@@ -62,10 +66,14 @@ def service_usage(request, pk):
     if live:  # the hours inside the window are Redis's, exact
         window_start = now - timedelta(seconds=quota_settings.WINDOW_SECONDS)
         totals = {hour: n for hour, n in totals.items() if hour <= window_start} | window
+    # A service may have hundreds of mailboxes: the table shows them a page at a time, the
+    # totals and the busiest count all of them.
+    page = Paginator(items, MAILBOXES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         **_common(now),
         "service": service,
-        "items": items,
+        "items": page.object_list,
+        "page": page,
         "live": live,
         "total_used": sum(i.used for i in items),
         "busiest": max(items, key=lambda i: i.percent, default=None),

@@ -198,3 +198,23 @@ def test_service_week_chart_sums_the_roll_up_and_the_live_window(
     response = customer_client.get(reverse("quotas:service_usage", args=[service.pk]))
     assert response.context["chart_7d"].total == 3 * 10 + 3 * 2 * 7
     assert response.context["chart_24h"].total == 3 * 10
+
+
+def test_service_usage_pages_through_many_mailboxes(
+    customer_client, make_service, make_address, counters, django_assert_max_num_queries
+):
+    service = make_service(plan=Plan.SERVICE_MAIL, quota=60, name="viele.ch")
+    for i in range(55):
+        make_address(service, f"m{i:02d}")
+    commit(counters, "m54@viele.ch", 30, instance="last")
+    url = reverse("quotas:service_usage", args=[service.pk])
+    with django_assert_max_num_queries(9):
+        first = customer_client.get(url)
+    html = first.content.decode()
+    assert html.count('<div class="gauge') == 50
+    assert "Seite 1 von 2 (55 Adressen)" in html and "?page=2" in html
+    # The totals and the busiest mailbox count every mailbox, also those on page 2.
+    assert "Insgesamt 30 Empfänger über alle Adressen" in html
+    assert first.context["busiest"].address.local_part == "m54"
+    second = customer_client.get(url + "?page=2").content.decode()
+    assert second.count('<div class="gauge') == 5
