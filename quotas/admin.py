@@ -1,15 +1,14 @@
 """Staff: overrides (through the service, never edited in place), usage history, alerts and
 the live counters."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.admin import EmailSearchMixin
-from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.admin import ReadOnlyAdminMixin, StaffOverrideAdminMixin
 from quotas import counters
 from quotas.models import SendingLimitOverride, UsageAlert, UsageHour
 from quotas.selectors import addresses_by_email, sending_limits
@@ -19,7 +18,10 @@ ADDRESS_EMAIL = (("address__local_part", "address__service__domain__name"),)
 
 
 @admin.register(SendingLimitOverride)
-class SendingLimitOverrideAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SendingLimitOverrideAdmin(
+    EmailSearchMixin, StaffOverrideAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    override_end = staticmethod(sending_limit_override_end)
     list_display = (
         "address",
         "channel",
@@ -63,17 +65,6 @@ class SendingLimitOverrideAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.Mode
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)  # history is not edited
 
-    @admin.display(description=_("Status"))
-    def state(self, obj):
-        now = timezone.now()
-        if obj.ended_at:
-            return _("beendet")
-        if obj.ends_at and obj.ends_at <= now:
-            return _("abgelaufen")
-        if obj.starts_at > now:
-            return _("geplant")
-        return _("aktiv")
-
     def save_model(self, request, obj, form, change):
         if change:
             return
@@ -89,16 +80,6 @@ class SendingLimitOverrideAdmin(EmailSearchMixin, ReadOnlyAdminMixin, admin.Mode
         )
         obj.pk = created.pk
         obj.approved_by = created.approved_by
-
-    @admin.action(description=_("Ausgewählte Anpassungen jetzt beenden"))
-    def end_overrides(self, request, queryset):
-        for override in queryset:
-            try:
-                sending_limit_override_end(override=override, ended_by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-                return
-        self.message_user(request, _("Die Anpassungen sind beendet."), messages.SUCCESS)
 
 
 @admin.register(UsageHour)

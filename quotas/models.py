@@ -8,21 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Address
+from portal.core.models import StaffOverrideQuerySet
 from quotas.limits import Channel
 
 MAX_LIMIT = 100_000
 
 
-class SendingLimitOverrideQuerySet(models.QuerySet):
+class SendingLimitOverrideQuerySet(StaffOverrideQuerySet):
     def for_customer(self, customer):
         return self.filter(address__service__domain__customer=customer)
-
-    def active(self, now=None):
-        """Overrides in force at `now`: started, not past their end date, not ended by staff."""
-        now = now or timezone.now()
-        return self.filter(starts_at__lte=now, ended_at__isnull=True).filter(
-            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
-        )
 
 
 class SendingLimitOverride(models.Model):

@@ -1,9 +1,7 @@
 """Staff: storage per mailbox, storage overrides (through the service) and the alerts sent."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.mailboxes.models import (
@@ -15,7 +13,7 @@ from mailservices.mailboxes.models import (
 )
 from mailservices.mailboxes.selectors import MB, storage_of, with_storage
 from mailservices.mailboxes.services import storage_override_create, storage_override_end
-from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.admin import ReadOnlyAdminMixin, StaffOverrideAdminMixin
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -56,7 +54,8 @@ class MailboxStorageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StorageOverride)
-class StorageOverrideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StorageOverrideAdmin(StaffOverrideAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    override_end = staticmethod(storage_override_end)
     read_only_allows = ("add",)
     list_display = (
         "address",
@@ -80,17 +79,6 @@ class StorageOverrideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return self.add_fields
         return (*self.add_fields, "approved_by", "created_at", "ended_at", "ended_by")
 
-    @admin.display(description=_("Status"))
-    def state(self, obj):
-        now = timezone.now()
-        if obj.ended_at:
-            return _("beendet")
-        if obj.ends_at and obj.ends_at <= now:
-            return _("abgelaufen")
-        if obj.starts_at > now:
-            return _("geplant")
-        return _("aktiv")
-
     def save_model(self, request, obj, form, change):
         if change:
             return
@@ -105,16 +93,6 @@ class StorageOverrideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.approved_by = created.approved_by
-
-    @admin.action(description=_("Ausgewählte Anpassungen jetzt beenden"))
-    def end_overrides(self, request, queryset):
-        for override in queryset:
-            try:
-                storage_override_end(override=override, ended_by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-                return
-        self.message_user(request, _("Die Anpassungen sind beendet."), messages.SUCCESS)
 
 
 @admin.register(StorageAlert)

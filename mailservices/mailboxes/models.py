@@ -9,19 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Address
-from portal.core.models import Job
+from portal.core.models import Job, StaffOverrideQuerySet
 
 MIN_STORAGE_MB = 100
 MAX_STORAGE_MB = 1024 * 1024
 
 
-class StorageOverrideQuerySet(models.QuerySet):
-    def active(self, now=None):
-        """Overrides in force at `now` (the same rule as the Dovecot userdb view)."""
-        now = now or timezone.now()
-        return self.filter(starts_at__lte=now, ended_at__isnull=True).filter(
-            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
-        )
+class StorageOverrideQuerySet(StaffOverrideQuerySet):
+    pass
 
 
 class StorageOverride(models.Model):

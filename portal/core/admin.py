@@ -6,7 +6,9 @@ The names are set on `_meta` at start-up, not in a migration: Django's migration
 """
 
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,3 +83,31 @@ def results_read_only() -> None:
 
 
 results_read_only()
+
+
+class StaffOverrideAdminMixin:
+    """What the admins of staff overrides (sending limits, storage) share: the state column
+    and the action that ends overrides through `override_end(override=, ended_by=)`."""
+
+    override_end = None  # the app's service, e.g. staticmethod(storage_override_end)
+
+    @admin.display(description=_("Status"))
+    def state(self, obj):
+        now = timezone.now()
+        if obj.ended_at:
+            return _("beendet")
+        if obj.ends_at and obj.ends_at <= now:
+            return _("abgelaufen")
+        if obj.starts_at > now:
+            return _("geplant")
+        return _("aktiv")
+
+    @admin.action(description=_("Ausgewählte Anpassungen jetzt beenden"))
+    def end_overrides(self, request, queryset):
+        for override in queryset:
+            try:
+                self.override_end(override=override, ended_by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                return
+        self.message_user(request, _("Die Anpassungen sind beendet."), messages.SUCCESS)

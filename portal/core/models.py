@@ -74,3 +74,16 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class StaffOverrideQuerySet(models.QuerySet):
+    """Staff overrides kept as history (sending limits, storage): rows with `starts_at`,
+    an optional `ends_at` and `ended_at` when staff ended one early."""
+
+    def active(self, now=None):
+        """Overrides in force at `now`: started, not past their end date, not ended by staff
+        (the same rule as the mail stack's SQL views)."""
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now, ended_at__isnull=True).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
+        )
