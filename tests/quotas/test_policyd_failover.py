@@ -105,7 +105,12 @@ def test_failover_never_lets_more_than_the_limit_through(cluster, address, tmp_p
     tallies = [
         {"accepted": 0, "temporary": 0, "limit": 0, "accepted_while_down": 0} for _ in range(20)
     ]
-    phase = {"deadline": time.monotonic() + 90, "killed": False, "failed_over": False}
+    phase = {
+        "deadline": time.monotonic() + 90,
+        "killed": False,
+        "failed_over": False,
+        "accepted_at_kill": 0,
+    }
 
     async def run():
         ports = [h.port for h in hosts]
@@ -115,6 +120,7 @@ def test_failover_never_lets_more_than_the_limit_through(cluster, address, tmp_p
         while sum(t["accepted"] for t in tallies) < LIMIT // 3:
             await asyncio.sleep(0.02)
         phase["killed"] = True
+        phase["accepted_at_kill"] = sum(t["accepted"] for t in tallies)
         await asyncio.to_thread(cluster.kill_primary)
         await asyncio.to_thread(cluster.wait_for_failover)
         phase["failed_over"] = True
@@ -127,9 +133,15 @@ def test_failover_never_lets_more_than_the_limit_through(cluster, address, tmp_p
             host.stop()
     accepted = sum(t["accepted"] for t in tallies)
     logs = "\n".join(h.log()[-2000:] for h in hosts)
-    assert accepted == LIMIT, logs  # never more, and sending resumed up to the limit
+    assert accepted <= LIMIT, logs  # never more than the limit
+    assert accepted > phase["accepted_at_kill"]  # sending resumed after the failover
     assert sum(t["temporary"] for t in tallies) > 0  # the failover was answered with 451
     assert all(t["limit"] >= 1 for t in tallies)
     new_primary = SendingCounters(redis.Redis(port=cluster.replica.port), prefix="quota:")
     cid = counter_id(channel=Channel.SMTP, sender=login)
-    assert new_primary.usage_many([cid], now=datetime.now(tz=UTC))[cid].used == LIMIT
+    usage = new_primary.usage_many([cid], now=datetime.now(tz=UTC))[cid]
+    # Every accepted message is counted on the new primary (none lost in the failover). The
+    # rest of the limit is held by reservations of transactions the failover cut between RCPT
+    # and end of message; they are released when they expire (QUOTAS_RESERVATION_SECONDS).
+    assert usage.used == accepted
+    assert usage.used + usage.reserved == LIMIT
