@@ -18,5 +18,16 @@ class DiagnosisSettings(AppSettings):
         """Diagnose a new mail service right after it is created (tests switch it off)."""
         return bool(self._setting("ON_CREATE", True))
 
+    @property
+    def MTA_STS_PORT(self) -> int:
+        """HTTPS port MTA-STS policies are fetched from (RFC 8461: 443; tests use another)."""
+        return int(self._setting("MTA_STS_PORT", 443))
+
+    @property
+    def CA_FILE(self) -> str:
+        """CA certificates (PEM) that policy servers are checked against; empty: the
+        system's trusted CAs."""
+        return self._setting("CA_FILE", "")
+
 
 app_settings = DiagnosisSettings()

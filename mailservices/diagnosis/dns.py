@@ -20,6 +20,17 @@ FAILURE = "failure"  # timeout, SERVFAIL, refused: we could not find out
 # in order, the first one repeated at the end.
 LOOP = "loop"
 
+# Questions that are not plain DNS lookups, answered by the same sources as `Lookup`s:
+# the MTA-STS policy fetched over HTTPS from `mta-sts.<domain>` (records: the body and its
+# media type), and a DNSSEC question, "<TYPE>+DO", asked with the DO bit (records: each
+# answer record as "<TYPE> <rdata>", RRSIGs included, and "AD" when the resolver set it).
+POLICY = "MTA-STS-POLICY"
+SIGNED_SUFFIX = "+DO"
+
+
+def signed(rdtype: str) -> str:
+    return rdtype + SIGNED_SUFFIX
+
 
 def normalize_name(name: str) -> str:
     """Lower case, no trailing dot: the form every key and comparison uses."""

@@ -9,14 +9,18 @@ fix sees the fix. `fetch_into()` fills an `AnswerBook` concurrently through an
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import ipaddress
 import socket
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
+import dns.flags
 import dns.inet
 import dns.message
 import dns.name
@@ -30,6 +34,8 @@ from mailservices.diagnosis.dns import (
     LOOP,
     NODATA,
     NXDOMAIN,
+    POLICY,
+    SIGNED_SUFFIX,
     AnswerBook,
     Lookup,
     normalize_name,
@@ -165,6 +171,65 @@ def resolve(resolver, name: str, rdtype: str, *, lifetime: float | None = None) 
     return _to_lookup(name, rdtype, answer)
 
 
+def signed_lookup(name: str, rdtype: str, response) -> Lookup:
+    """A "<TYPE>+DO" lookup from a response asked with the DO bit: every answer record of
+    `name` as "<TYPE> <rdata>" (the RRSIGs too), and "AD" when the resolver set that bit."""
+    owner = dns.name.from_text(normalize_name(name) + ".")
+    lines, has_type = [], False
+    for rrset in response.answer:
+        if rrset.name != owner:
+            continue
+        kind = dns.rdatatype.to_text(rrset.rdtype)
+        has_type = has_type or kind == rdtype
+        lines += [f"{kind} {rdata.to_text()}" for rdata in rrset]
+    if response.flags & dns.flags.AD:
+        lines.append("AD")
+    return Lookup(name, rdtype + SIGNED_SUFFIX, ANSWER if has_type else NODATA, tuple(lines))
+
+
+def _dnssec_resolver(resolver):
+    asking = copy.copy(resolver)
+    asking.use_edns(0, dns.flags.DO, 1232)
+    return asking
+
+
+def resolve_signed(resolver, name: str, rdtype: str, *, lifetime: float | None = None) -> Lookup:
+    """`name`'s `rdtype` records with their signatures (see `signed_lookup`)."""
+    name = normalize_name(name)
+    try:
+        answer = _dnssec_resolver(resolver).resolve(
+            name + ".", rdtype, raise_on_no_answer=False, search=False, lifetime=lifetime
+        )
+    except _EXPECTED as exc:
+        failure = _failure(name, rdtype, exc)
+        return Lookup(name, rdtype + SIGNED_SUFFIX, failure.outcome, error=failure.error)
+    return signed_lookup(name, rdtype, answer.response)
+
+
+@dataclass(frozen=True)
+class PolicyAccess:
+    """How MTA-STS policies are fetched: the HTTPS port (443; tests use another) and the
+    TLS context (the system's CAs, or PORTAL_DIAGNOSIS_CA_FILE)."""
+
+    port: int
+    context: object
+
+    @classmethod
+    def from_settings(cls) -> PolicyAccess:
+        from mailservices.diagnosis import policyfetch
+        from mailservices.diagnosis.app_settings import app_settings
+
+        return cls(app_settings.MTA_STS_PORT, policyfetch.tls_context(app_settings.CA_FILE))
+
+
+def policy_address(address_lookups) -> str | None:
+    """The first address of `mta-sts.<domain>` (IPv4 first), from its A and AAAA lookups."""
+    for lookup in address_lookups:
+        if lookup.outcome == ANSWER and lookup.records:
+            return lookup.records[0]
+    return None
+
+
 class ResolverSource:
     """Answers questions through a resolver, remembering them for one run only.
 
@@ -173,11 +238,19 @@ class ResolverSource:
     without being sent. `clock` is for tests.
     """
 
-    def __init__(self, resolver=None, *, budget: float | None = RUN_BUDGET, clock=time.monotonic):
+    def __init__(
+        self,
+        resolver=None,
+        *,
+        budget: float | None = RUN_BUDGET,
+        clock=time.monotonic,
+        policy_access: PolicyAccess | None = None,
+    ):
         self.resolver = resolver if resolver is not None else make_resolver(None)
         self.answers: dict[tuple[str, str], Lookup] = {}
         self.clock = clock
         self.deadline = None if budget is None else clock() + budget
+        self.policy_access = policy_access
 
     def lookup(self, name: str, rdtype: str) -> Lookup:
         key = (normalize_name(name), rdtype)
@@ -186,20 +259,99 @@ class ResolverSource:
         return self.answers[key]
 
     def _ask(self, name: str, rdtype: str) -> Lookup:
+        if rdtype == POLICY:
+            return self._fetch_policy(name)
+        ask = resolve
+        if rdtype.endswith(SIGNED_SUFFIX):
+            ask, rdtype = resolve_signed, rdtype.removesuffix(SIGNED_SUFFIX)
         if self.deadline is None:
-            return resolve(self.resolver, name, rdtype)
+            return ask(self.resolver, name, rdtype)
         remaining = self.deadline - self.clock()
         if remaining <= 0:
             return Lookup(name, rdtype, FAILURE, error="timeout")
         lifetime = min(remaining, getattr(self.resolver, "lifetime", LIFETIME) or LIFETIME)
-        return resolve(self.resolver, name, rdtype, lifetime=lifetime)
+        return ask(self.resolver, name, rdtype, lifetime=lifetime)
+
+    def _fetch_policy(self, host: str) -> Lookup:
+        """The policy over HTTPS, from the address this run's DNS gave for `host`, within
+        what is left of the run's budget."""
+        from mailservices.diagnosis import policyfetch
+
+        address = policy_address([self.lookup(host, "A"), self.lookup(host, "AAAA")])
+        if address is None:
+            return Lookup(host, POLICY, FAILURE, error="no-address")
+        access = self.policy_access or PolicyAccess.from_settings()
+        timeout = policyfetch.TIMEOUT
+        if self.deadline is not None:
+            timeout = min(timeout, self.deadline - self.clock())
+        return policyfetch.fetch(
+            host, address, port=access.port, context=access.context, timeout=timeout
+        )
 
     def lookup_many(self, keys: Iterable[tuple[str, str]]) -> list[Lookup]:
         return [self.lookup(n, t) for n, t in keys]
 
 
-async def fetch_into(book: AnswerBook, client, keys: Iterable[tuple[str, str]]) -> None:
+class AsyncExtras:
+    """The batch path's answers to what `DnsClient` does not ask: DNSSEC questions (with
+    dnspython's asyncio resolver, pinned like the client) and MTA-STS policies (HTTPS)."""
+
+    def __init__(self, nameserver: str | None, policy_access: PolicyAccess | None = None):
+        self.resolver = _dnssec_resolver(
+            _configure(dns.asyncresolver.Resolver(configure=nameserver is None), nameserver)
+        )
+        self.policy_access = policy_access or PolicyAccess.from_settings()
+
+    async def ask(self, book: AnswerBook, name: str, rdtype: str) -> Lookup:
+        if rdtype == POLICY:
+            return await self._fetch_policy(book, name)
+        base = rdtype.removesuffix(SIGNED_SUFFIX)
+        try:
+            answer = await self.resolver.resolve(
+                name + ".", base, raise_on_no_answer=False, search=False
+            )
+        except _EXPECTED as exc:
+            failure = _failure(name, base, exc)
+            return Lookup(name, rdtype, failure.outcome, error=failure.error)
+        return signed_lookup(name, base, answer.response)
+
+    async def _fetch_policy(self, book: AnswerBook, host: str) -> Lookup:
+        from mailservices.diagnosis import policyfetch
+
+        # The check asked for the addresses before the policy: they are in the book.
+        address = policy_address(
+            [book.answers.get((host, kind)) or Lookup(host, kind, NODATA) for kind in ("A", "AAAA")]
+        )
+        if address is None:
+            return Lookup(host, POLICY, FAILURE, error="no-address")
+        access = self.policy_access
+        return await policyfetch.fetch_async(
+            host, address, port=access.port, context=access.context
+        )
+
+
+def is_extra(rdtype: str) -> bool:
+    """A question `DnsClient` does not ask (see `AsyncExtras`)."""
+    return rdtype == POLICY or rdtype.endswith(SIGNED_SUFFIX)
+
+
+async def fetch_into(
+    book: AnswerBook, client, keys: Iterable[tuple[str, str]], extras: AsyncExtras | None = None
+) -> None:
     """Asks all `keys` at once through `client` (an `asyncdns.DnsClient`, which bounds the
-    questions in flight) and files the answers."""
-    for lookup in await client.ask_many(list(set(keys))):
+    questions in flight) and `extras` (DNSSEC and MTA-STS questions), and files the answers."""
+    keys = set(keys)
+    special = sorted(k for k in keys if is_extra(k[1]))
+    plain = [k for k in keys if not is_extra(k[1])]
+    if special and extras is None:
+        raise ValueError("DNSSEC and MTA-STS questions need `extras`")
+    lookups, others = await asyncio.gather(
+        client.ask_many(plain) if plain else _nothing(),
+        asyncio.gather(*(extras.ask(book, n, t) for n, t in special)) if special else _nothing(),
+    )
+    for lookup in [*lookups, *others]:
         book.add(lookup)
+
+
+async def _nothing() -> list:
+    return []

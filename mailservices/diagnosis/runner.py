@@ -22,6 +22,7 @@ from mailservices.diagnosis.checks import (
     Finding,
     ProviderFacts,
     Text,
+    ZoneFacts,
     run_check,
     run_checks,
     worst,
@@ -29,8 +30,13 @@ from mailservices.diagnosis.checks import (
 from mailservices.diagnosis.checks.autoconfig import SRV
 from mailservices.diagnosis.checks.dav import SERVICES as DAV_SERVICES
 from mailservices.diagnosis.checks.dkim import dkim_name
-from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
-from mailservices.diagnosis.resolver import ResolverSource, fetch_into, make_resolver
+from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name, signed
+from mailservices.diagnosis.resolver import (
+    AsyncExtras,
+    ResolverSource,
+    fetch_into,
+    make_resolver,
+)
 
 # Rounds of fetching before a check is given up as too deep. A check that learns one name
 # per round needs many: an SPF record may make 10 DNS-mechanism lookups, each `mx` one
@@ -48,11 +54,19 @@ def diagnose(
     resolver=None,
     dkim_public_key: str | None = None,
     progress=None,
+    zone: ZoneFacts | None = None,
 ) -> Diagnosis:
-    """All checks for `domain` with a fresh resolver (pinned to `nameserver` if given)."""
+    """All checks for `domain` with a fresh resolver (pinned to `nameserver` if given).
+
+    `zone`: what the portal publishes for a zone it hosts (None: an external domain)."""
     source = ResolverSource(resolver if resolver is not None else make_resolver(nameserver))
     return run_checks(
-        domain, source, provider or ProviderFacts.from_settings(), dkim_public_key, progress
+        domain,
+        source,
+        provider or ProviderFacts.from_settings(),
+        dkim_public_key,
+        progress,
+        zone,
     )
 
 
@@ -68,7 +82,15 @@ def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str
     keys += [(f"autoconfig.{domain}", "A"), (f"autodiscover.{domain}", "A")]
     keys += [(f"{label}.{domain}", "SRV") for label, _port in SRV]
     keys += [(f"{label}.{domain}", kind) for label in DAV_SERVICES for kind in ("SRV", "TXT")]
+    keys += [(f"_mta-sts.{domain}", "TXT"), (f"_smtp._tls.{domain}", "TXT")]
+    keys += [(f"mta-sts.{domain}", "A"), (f"mta-sts.{domain}", "AAAA"), (domain, "DS")]
     return keys
+
+
+def first_extras(domain: str) -> list[tuple[str, str]]:
+    """The DNSSEC questions every diagnosis asks (answered by `resolver.AsyncExtras`)."""
+    domain = normalize_name(domain)
+    return [(domain, signed("DNSKEY")), (domain, signed("SOA"))]
 
 
 async def diagnose_async(
@@ -77,11 +99,17 @@ async def diagnose_async(
     client: DnsClient,
     provider: ProviderFacts,
     dkim_public_key: str | None = None,
+    zone: ZoneFacts | None = None,
+    extras: AsyncExtras | None = None,
 ) -> Diagnosis:
-    """The same checks as `diagnose`, with the DNS questions asked concurrently."""
+    """The same checks as `diagnose`, with the DNS questions asked concurrently.
+
+    `extras` answers the DNSSEC and MTA-STS questions; pinned like `client` (None: the
+    system's resolvers)."""
     domain = normalize_name(domain)
+    extras = extras or AsyncExtras(None)
     book = AnswerBook()
-    await fetch_into(book, client, first_questions(domain, provider))
+    await fetch_into(book, client, first_questions(domain, provider) + first_extras(domain), extras)
     results: dict[str, CheckResult] = {}
     for _round in range(MAX_ROUNDS):
         missing: set[tuple[str, str]] = set()
@@ -90,7 +118,7 @@ async def diagnose_async(
                 continue
             book.missed.clear()
             try:
-                result = run_check(name, domain, book, provider, dkim_public_key)
+                result = run_check(name, domain, book, provider, dkim_public_key, zone)
             except MissingAnswer as exc:
                 missing |= exc.keys | book.missed
                 continue
@@ -100,7 +128,7 @@ async def diagnose_async(
             results[name] = result
         if not missing:
             break
-        await fetch_into(book, client, missing)
+        await fetch_into(book, client, missing, extras)
     checks = [results.get(name) or _too_deep(name) for name in CHECK_NAMES]
     return Diagnosis(domain, worst(c.status for c in checks), checks)
 
@@ -129,6 +157,7 @@ async def diagnose_many(
     nameserver: str | None = None,
     concurrency: int = 200,
     keys: dict[str, str] | None = None,
+    zones: dict[str, ZoneFacts] | None = None,
     summarize=None,
     return_exceptions: bool = False,
 ) -> list:
@@ -138,9 +167,11 @@ async def diagnose_many(
     `summarize(diagnosis)` returns for it instead, called as soon as the domain is done (a
     batch of thousands then keeps only what it needs, not every full result). With
     `return_exceptions`, a domain whose diagnosis raises gets the exception in its place and
-    the others go on.
+    the others go on. `zones`: the facts of the domains whose zones we host.
     """
     keys = keys or {}
+    zones = zones or {}
+    extras = AsyncExtras(nameserver)
     # Domains started at once: enough to keep `concurrency` questions in flight (about ten
     # per domain), few enough that thousands of waiting tasks do not pile up.
     domains_at_once = asyncio.Semaphore(max(1, concurrency // 4))
@@ -152,6 +183,8 @@ async def diagnose_many(
                 client=client,
                 provider=provider,
                 dkim_public_key=keys.get(domain),
+                zone=zones.get(domain),
+                extras=extras,
             )
         return summarize(result) if summarize else result
 

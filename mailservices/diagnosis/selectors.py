@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 
-from mailservices.diagnosis.checks import CHECK_NAMES, CheckResult, for_hosted_zone
+from mailservices.diagnosis.checks import CHECK_NAMES, CheckResult, ZoneFacts, for_hosted_zone
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.models import MailService
 
@@ -54,6 +54,20 @@ def checks_of(run: DiagnosisRun | None, *, hosted_zone: bool = False) -> list[Ch
     by_name = {c["name"]: CheckResult.from_storage(c) for c in run.results}
     checks = [by_name[n] for n in CHECK_NAMES if n in by_name]
     return [for_hosted_zone(c) for c in checks] if hosted_zone else checks
+
+
+def zone_facts(*, domain) -> ZoneFacts | None:
+    """What the portal publishes for `domain` if we host its zone (the DS records it shows,
+    the MTA-STS policy it serves); None for an external domain."""
+    if not domain.is_hosted_zone:
+        return None
+    from mailservices.hosteddns.selectors import zone_ds_records
+    from mailservices.provisioning.selectors import mta_sts_policy
+
+    return ZoneFacts(
+        ds_records=tuple(ds.text for ds in zone_ds_records(domain=domain)),
+        mta_sts_policy=mta_sts_policy(domain=domain),
+    )
 
 
 def services_in_slice(*, hour: int):

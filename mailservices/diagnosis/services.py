@@ -16,6 +16,7 @@ from mailservices.diagnosis.app_settings import app_settings
 from mailservices.diagnosis.checks import CHECK_NAMES, ERROR, OK, WARNING, ProviderFacts
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
+from mailservices.diagnosis.selectors import zone_facts
 from mailservices.models import MailService
 from mailservices.provisioning.models import DkimKey
 from mailservices.provisioning.selectors import hosted_zone_nameserver
@@ -166,6 +167,7 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
             or None,
             dkim_public_key=key.public_key,
             progress=progress,
+            zone=zone_facts(domain=service.domain),
         )
     except Exception as exc:
         logger.exception("diagnosis of %s failed", service.domain.name)
@@ -191,6 +193,11 @@ def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[Di
         key = getattr(run.service, "dkim_key", None) or dkim_key_ensure(service=run.service)
         by_selector.setdefault(key.selector, []).append((run, key))
     groups = list(by_selector.values())
+    zones = {
+        run.service.domain.name: zone_facts(domain=run.service.domain)
+        for run in runs
+        if run.service.domain.is_hosted_zone
+    }
 
     async def diagnose_groups():
         outcomes = []
@@ -200,6 +207,7 @@ def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[Di
                 provider=_provider_for(group[0][1]),
                 nameserver=nameserver or app_settings.NAMESERVER or None,
                 keys={run.service.domain.name: key.public_key for run, key in group},
+                zones=zones,
                 return_exceptions=True,
             )
         return outcomes

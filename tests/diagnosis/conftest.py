@@ -20,6 +20,8 @@ PROVIDER = {
     "PORTAL_SPF_INCLUDE": "spf.alpenpost.example",
     "PORTAL_OUTBOUND_IPS": ["192.0.2.0/28", "2001:db8:25::/64"],
     "PORTAL_DKIM_SELECTOR": "alp2026",
+    "PORTAL_MTA_STS_HOST": "mta-sts.alpenpost.example",
+    "PORTAL_TLSRPT_RUA": "mailto:tls-reports@alpenpost.example",
 }
 
 
@@ -86,6 +88,8 @@ def provider() -> ProviderFacts:
         spf_include=PROVIDER["PORTAL_SPF_INCLUDE"],
         outbound_networks=tuple(PROVIDER["PORTAL_OUTBOUND_IPS"]),
         dkim_selector=PROVIDER["PORTAL_DKIM_SELECTOR"],
+        mta_sts_host=PROVIDER["PORTAL_MTA_STS_HOST"],
+        tlsrpt_rua=PROVIDER["PORTAL_TLSRPT_RUA"],
     )
 
 

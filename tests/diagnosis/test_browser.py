@@ -45,6 +45,6 @@ def test_summary_on_the_service_page_links_to_the_diagnosis(page, logged_in):
     # Without htmx the form posts, the progress page refreshes, then the result shows.
     page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/"))
     page.goto(f"/services/{service.pk}/")
-    assert page.locator(".diag-lights .light").count() == 6
+    assert page.locator(".diag-lights .light").count() == 8
     page.get_by_role("link", name="Diagnose und Anleitung ansehen").click()
     page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/$"))

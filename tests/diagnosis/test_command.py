@@ -27,6 +27,8 @@ def test_json_shape(nsd, diagnosis_settings):
         "dmarc",
         "autoconfig",
         "dav",
+        "mta_sts",
+        "dnssec",
     ]
     for check in data["checks"]:
         assert set(check) == {"name", "status", "message", "records"}

@@ -39,9 +39,18 @@ def test_run_stores_results_and_history(make_keyed_service, customer, diagnosis_
     assert runs.count() == 2
     latest = selectors.latest_finished_run(service=service)
     assert latest.state == "done" and latest.status == "warning"
-    assert latest.progress_done == latest.progress_total == 6
+    assert latest.progress_done == latest.progress_total == 8
     checks = selectors.checks_of(latest)
-    assert [c.name for c in checks] == ["mx", "spf", "dkim", "dmarc", "autoconfig", "dav"]
+    assert [c.name for c in checks] == [
+        "mx",
+        "spf",
+        "dkim",
+        "dmarc",
+        "autoconfig",
+        "dav",
+        "mta_sts",
+        "dnssec",
+    ]
     assert checks[3].status == "warning" and "p=none" in checks[3].message
     # Running a finished run again changes nothing (Celery may deliver twice).
     assert services.diagnosis_execute(run_pk=latest.pk) is None

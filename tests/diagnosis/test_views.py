@@ -64,7 +64,7 @@ def test_run_without_js_redirects_to_progress_then_to_result(
     waiting = customer_client.get(response.url)
     assert waiting.status_code == 200
     assert b'http-equiv="refresh"' in waiting.content
-    assert b"0 von 6 Pr" in waiting.content
+    assert b"0 von 8 Pr" in waiting.content
     for callback in callbacks:
         callback()  # the worker runs the task
     done = customer_client.get(response.url)
@@ -169,7 +169,7 @@ def test_summary_partial_on_the_service_page(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Automatische Diagnose" in html
-    assert html.count('class="light light-') == 6
+    assert html.count('class="light light-') == 8
     assert 'class="light light-error"' in html
     assert f'href="/services/{service.pk}/diagnosis/"' in html
 

@@ -24,16 +24,19 @@ from mailservices.diagnosis.checks.base import (
     ProviderFacts,
     Record,
     Text,
+    ZoneFacts,
     worst,
 )
 from mailservices.diagnosis.checks.dav import evaluate_dav
 from mailservices.diagnosis.checks.dkim import evaluate_dkim
 from mailservices.diagnosis.checks.dmarc import evaluate_dmarc, organizational_domain
+from mailservices.diagnosis.checks.dnssec import evaluate_dnssec
+from mailservices.diagnosis.checks.mta_sts import evaluate_mta_sts
 from mailservices.diagnosis.checks.mx import evaluate_mx
 from mailservices.diagnosis.checks.spf import evaluate_spf
 from mailservices.diagnosis.dns import LOOP, AnswerSource, Lookup, normalize_name
 
-CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig", "dav")
+CHECK_NAMES = ("mx", "spf", "dkim", "dmarc", "autoconfig", "dav", "mta_sts", "dnssec")
 
 # Findings that ask the customer to publish records, as said for a zone we host instead.
 HOSTED_ZONE_TEXTS = {**mx.HOSTED_ZONE_TEXTS, **spf.HOSTED_ZONE_TEXTS, **dmarc.HOSTED_ZONE_TEXTS}
@@ -62,6 +65,7 @@ __all__ = [
     "ProviderFacts",
     "Record",
     "Text",
+    "ZoneFacts",
     "check_spf",
     "organizational_domain",
     "run_check",
@@ -138,9 +142,11 @@ def run_check(
     source: AnswerSource,
     provider: ProviderFacts,
     dkim_public_key: str | None = None,
+    zone: ZoneFacts | None = None,
 ) -> CheckResult:
+    """`zone`: what the portal publishes for a zone it hosts (None: an external domain)."""
     watch = _LoopWatch(source)
-    result = _run_check(name, domain, watch, provider, dkim_public_key)
+    result = _run_check(name, domain, watch, provider, dkim_public_key, zone)
     if watch.loops:
         return _with_loops(result, list(watch.loops.values()))
     return result
@@ -152,6 +158,7 @@ def _run_check(
     source: AnswerSource,
     provider: ProviderFacts,
     dkim_public_key: str | None = None,
+    zone: ZoneFacts | None = None,
 ) -> CheckResult:
     if name == "mx":
         return evaluate_mx(domain, source, provider)
@@ -165,6 +172,10 @@ def _run_check(
         return evaluate_autoconfig(domain, source, provider)
     if name == "dav":
         return evaluate_dav(domain, source, provider)
+    if name == "mta_sts":
+        return evaluate_mta_sts(domain, source, provider, zone)
+    if name == "dnssec":
+        return evaluate_dnssec(domain, source, provider, zone)
     raise ValueError(name)
 
 
@@ -174,12 +185,13 @@ def run_checks(
     provider: ProviderFacts,
     dkim_public_key: str | None = None,
     progress=None,
+    zone: ZoneFacts | None = None,
 ) -> Diagnosis:
     """Runs every check in order; `progress(done, total)` is called after each one."""
     domain = normalize_name(domain)
     results = []
     for index, name in enumerate(CHECK_NAMES, start=1):
-        results.append(run_check(name, domain, source, provider, dkim_public_key))
+        results.append(run_check(name, domain, source, provider, dkim_public_key, zone))
         if progress:
             progress(index, len(CHECK_NAMES))
     return Diagnosis(domain, worst(r.status for r in results), results)

@@ -174,8 +174,15 @@ class ProviderFacts:
     spf_include: str
     outbound_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     dkim_selector: str
+    # MTA-STS and TLS-RPT (RFC 8461, 8460): the host serving every domain's policy, where
+    # TLS reports go, the policy's mode and max_age. Empty host/address: not offered.
+    mta_sts_host: str = ""
+    tlsrpt_rua: str = ""
+    mta_sts_mode: str = "enforce"
+    mta_sts_max_age: int = 604800
 
     def __post_init__(self):
+        object.__setattr__(self, "mta_sts_host", normalize_name(self.mta_sts_host))
         object.__setattr__(self, "mail_host", normalize_name(self.mail_host))
         object.__setattr__(self, "mx_hosts", tuple(normalize_name(h) for h in self.mx_hosts))
         object.__setattr__(self, "spf_include", normalize_name(self.spf_include))
@@ -187,6 +194,7 @@ class ProviderFacts:
 
     @classmethod
     def from_settings(cls) -> ProviderFacts:
+        from mailservices.hosteddns.app_settings import app_settings as hosted
         from portal.core.app_settings import app_settings as portal
 
         return cls(
@@ -195,4 +203,17 @@ class ProviderFacts:
             spf_include=portal.SPF_INCLUDE,
             outbound_networks=tuple(portal.OUTBOUND_IPS),
             dkim_selector=portal.DKIM_SELECTOR,
+            mta_sts_host=hosted.MTA_STS_HOST,
+            tlsrpt_rua=hosted.TLSRPT_RUA,
+            mta_sts_mode=hosted.MTA_STS_MODE,
+            mta_sts_max_age=hosted.MTA_STS_MAX_AGE,
         )
+
+
+@dataclass(frozen=True)
+class ZoneFacts:
+    """What the portal publishes for a zone it hosts (None for an external domain): the DS
+    records it shows for the registry, and the MTA-STS policy it serves (None: none)."""
+
+    ds_records: tuple[str, ...] = ()
+    mta_sts_policy: str | None = None

@@ -14,6 +14,8 @@ CHECK_LABELS = {
     "dmarc": _("Richtlinie (DMARC)"),
     "autoconfig": _("Automatische Einrichtung"),
     "dav": _("Kalender und Kontakte"),
+    "mta_sts": _("Verschlüsselte Zustellung (MTA-STS)"),
+    "dnssec": _("Signierte Zone (DNSSEC)"),
 }
 # The knowledge-base guide that explains each check (kb slugs).
 CHECK_GUIDES = {
@@ -23,6 +25,8 @@ CHECK_GUIDES = {
     "dmarc": "dmarc-eintrag",
     "autoconfig": "autoconfig-eintraege",
     "dav": "kontakte-kalender-iphone-mac",
+    "mta_sts": "mta-sts",
+    "dnssec": "dnssec",
 }
 STATUS_LABELS = {
     "ok": _("In Ordnung"),

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from mailservices.diagnosis.checks import ProviderFacts
 from mailservices.diagnosis.resolver import make_resolver
 from mailservices.diagnosis.runner import diagnose
+from mailservices.diagnosis.selectors import zone_facts
+from mailservices.models import Domain
 from mailservices.provisioning.models import DkimKey
 from mailservices.validators import to_a_label
 
@@ -16,7 +18,10 @@ SYMBOLS = {"ok": "OK", "warning": "WARNUNG", "error": "FEHLER", "unknown": "UNBE
 
 
 class Command(BaseCommand):
-    help = "Diagnoses the mail DNS records (MX, SPF, DKIM, DMARC, autoconfig) of a domain."
+    help = (
+        "Diagnoses the mail DNS records (MX, SPF, DKIM, DMARC, autoconfig, DAV, MTA-STS, "
+        "DNSSEC) of a domain."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("domain", help="Domain, Unicode or punycode")
@@ -40,11 +45,13 @@ class Command(BaseCommand):
         provider = ProviderFacts.from_settings()
         if key:
             provider = replace(provider, dkim_selector=key.selector)
+        domain_row = Domain.objects.filter(name=name).first()
         result = diagnose(
             name,
             provider=provider,
             resolver=resolver,
             dkim_public_key=key.public_key if key else None,
+            zone=zone_facts(domain=domain_row) if domain_row else None,
         )
         if json:
             self.stdout.write(_dumps(result.to_json()))
