@@ -9,6 +9,9 @@ and key caches are off, so an edit in the portal is the name server's next answe
 lookups by name are overridden to find the zone through `pdns.zone_id()` (see the
 migrations `0002_powerdns_schema` and `0003_pdns_views_use_the_indexes`); every other
 query is PowerDNS's default, reading the `pdns` schema through `search_path`.
+
+On SQLite (`make run`'s embedded database) PowerDNS's gsqlite3 backend reads the portal's
+file: the views of migration `0004_sqlite_powerdns_schema`, with its default queries.
 """
 
 from __future__ import annotations
@@ -63,13 +66,20 @@ def _quote_option(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def render(layout: Layout) -> str:
-    db = layout.database
+def _backend_lines(db: Database) -> list[str]:
+    """gpgsql on PostgreSQL (schema `pdns`), gsqlite3 on the portal's SQLite file."""
+    if db.driver == "sqlite":
+        # The views of migration 0004 live in the file's main schema under PowerDNS's own
+        # names, so its default queries are used as they are. WAL as the portal itself.
+        return [
+            "launch=gsqlite3",
+            f"gsqlite3-database={db.name}",
+            "gsqlite3-dnssec=yes",
+            "gsqlite3-pragma-journal-mode=WAL",
+        ]
     if db.driver != "pgsql":
-        raise ConfigError("PowerDNS reads the portal's PostgreSQL database (not SQLite).")
-    lines = [
-        "# Written by `manage.py dnsserver_config`: PowerDNS serving the portal's hosted zones.",
-        "# The portal's database is the zone data; nothing here needs editing per zone.",
+        raise ConfigError(f"PowerDNS reads PostgreSQL or SQLite, not {db.driver}.")
+    return [
         "launch=gpgsql",
         f"gpgsql-host={db.host}",
         f"gpgsql-port={db.port}",
@@ -81,6 +91,14 @@ def render(layout: Layout) -> str:
         "gpgsql-extra-connection-parameters=options="
         + _quote_option("-c search_path=pdns -c plan_cache_mode=force_generic_plan"),
         *(f"gpgsql-{name}={sql}" for name, sql in QUERIES.items()),
+    ]
+
+
+def render(layout: Layout) -> str:
+    lines = [
+        "# Written by `manage.py dnsserver_config`: PowerDNS serving the portal's hosted zones.",
+        "# The portal's database is the zone data; nothing here needs editing per zone.",
+        *_backend_lines(layout.database),
         "",
         "# Answer every change at once: no caches at all.",
         "cache-ttl=0",

@@ -53,16 +53,30 @@ def test_the_default_port_is_53():
     assert "local-port=53" in server.render(_layout()).splitlines()
 
 
-def test_sqlite_cannot_be_served():
+def test_a_sqlite_file_is_served_with_gsqlite3():
+    db = server.Database(driver="sqlite", name="/srv/portal/var/db.sqlite3")
+    lines = server.render(server.Layout(database=db, listen_port=5353)).splitlines()
+    for line in (
+        "launch=gsqlite3",
+        "gsqlite3-database=/srv/portal/var/db.sqlite3",
+        "gsqlite3-dnssec=yes",
+        "cache-ttl=0",
+        "local-port=5353",
+    ):
+        assert line in lines
+    assert not [line for line in lines if line.startswith("gpgsql")]
+
+
+def test_another_database_cannot_be_served():
     with pytest.raises(server.ConfigError):
-        server.render(server.Layout(database=server.Database(driver="sqlite", name="/x.db")))
+        server.render(server.Layout(database=server.Database(driver="mysql", name="portal")))
 
 
 @pytest.mark.django_db
-def test_the_command_refuses_sqlite_or_writes_a_conf(tmp_path):
+def test_the_command_refuses_sqlite_in_memory_or_writes_a_conf(tmp_path):
     from django.db import connection
 
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":  # pytest's SQLite test database lives in memory
         with pytest.raises(CommandError):
             call_command("dnsserver_config", out=str(tmp_path))
         return

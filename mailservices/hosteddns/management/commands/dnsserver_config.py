@@ -14,7 +14,7 @@ VIEWS = ("domains", "records", "cryptokeys", "domainmetadata")
 class Command(BaseCommand):
     help = (
         "Writes the pdns.conf that makes PowerDNS (gpgsql backend) serve the hosted zones "
-        "straight from the portal's PostgreSQL database."
+        "straight from the portal's PostgreSQL database (gsqlite3 on its SQLite file)."
     )
 
     def add_arguments(self, parser):
@@ -60,15 +60,19 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot write to {out}: {exc}") from exc
         self.stdout.write(str(path))
+        where = "schema pdns" if database.driver == "pgsql" else "gsqlite3"
         self.stdout.write(
-            self.style.SUCCESS(f"PowerDNS on {host}:{port} reading {database.name} (schema pdns)")
+            self.style.SUCCESS(f"PowerDNS on {host}:{port} reading {database.name} ({where})")
         )
 
     def _check_schema(self):
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT table_name FROM information_schema.views WHERE table_schema = 'pdns'"
-            )
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'view'")
+            else:
+                cursor.execute(
+                    "SELECT table_name FROM information_schema.views WHERE table_schema = 'pdns'"
+                )
             existing = {row[0] for row in cursor.fetchall()}
         missing = [name for name in VIEWS if name not in existing]
         if missing:
