@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("portal.dashboard.urls")),
     path("", include("mailservices.urls")),
     path("", include("mailservices.dav.urls")),
+    path("", include("mailservices.apppasswords.urls")),
     path("", include("mailservices.diagnosis.urls")),
     path("", include("mailservices.provisioning.urls")),
     path("", include("quotas.urls")),

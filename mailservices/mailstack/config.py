@@ -5,6 +5,7 @@ writes it for production, and the test harness writes it (with its own ports and
 directories) to run a real Postfix and Dovecot. Both use the same text.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,10 @@ class Layout:
     # DMARC/TLS-RPT report addresses and the portal's LMTP intake they go to ("" for none).
     report_addresses: tuple = field(default_factory=lambda: _report_addresses())
     reports_lmtp: str = field(default_factory=lambda: _reports_lmtp())
+    # App passwords: the lookup-key secret, and where Dovecot reports logins ("" for none).
+    app_lookup_secret: str = field(default_factory=lambda: _apppasswords_settings().LOOKUP_SECRET)
+    auth_report_url: str = field(default_factory=lambda: _apppasswords_settings().REPORT_URL)
+    auth_report_token: str = field(default_factory=lambda: _apppasswords_settings().REPORT_TOKEN)
 
     @property
     def postfix_dir(self) -> Path:
@@ -95,6 +100,12 @@ class Layout:
 
 def _mailboxes_settings():
     from mailservices.mailboxes.app_settings import app_settings
+
+    return app_settings
+
+
+def _apppasswords_settings():
+    from mailservices.apppasswords.app_settings import app_settings
 
     return app_settings
 
@@ -276,6 +287,40 @@ iterate_query = {_one_line(lookups.USERDB_ITERATE_QUERY)}
 """
 
 
+def dovecot_app_sql_conf(layout: Layout) -> str:
+    """The app-password passdb (a second sql passdb: one row per typed password at most)."""
+    query = lookups.app_passdb_query(layout.app_lookup_secret)
+    return f"""\
+# Written by `manage.py mailstack_config`: app passwords (mailservices.apppasswords).
+driver = {layout.database.driver}
+connect = {_dovecot_connect(layout.database)}
+default_pass_scheme = ARGON2ID
+password_query = {_one_line(query)}
+"""
+
+
+def dovecot_auth_policy_conf(layout: Layout) -> str:
+    """Dovecot's auth policy, used only to report each login to the portal afterwards (last
+    use of an app password); it never asks the portal for permission, and a portal that
+    does not answer changes nothing for the login."""
+    nonce = hashlib.sha256(f"nonce:{layout.auth_report_token}".encode()).hexdigest()[:32]
+    attributes = (
+        "login=%{requested_username} remote=%{rip} protocol=%s "
+        "app_password=%{passdb:app_password_id}"
+    )
+    return f"""\
+# Written by `manage.py mailstack_config`: Dovecot reports logins to the portal.
+auth_policy_server_url = {layout.auth_report_url}
+auth_policy_server_api_header = Authorization: Bearer {layout.auth_report_token}
+auth_policy_hash_nonce = {nonce}
+auth_policy_request_attributes = {attributes}
+auth_policy_check_before_auth = no
+auth_policy_check_after_auth = no
+auth_policy_report_after_auth = yes
+auth_policy_reject_on_fail = no
+"""
+
+
 def dovecot_usage_dict_conf(layout: Layout) -> str:
     """Dovecot's dict map that writes each mailbox's quota usage into `mailboxes_usage`."""
     maps = "".join(
@@ -312,6 +357,12 @@ passdb {{
 
 def dovecot_conf(layout: Layout) -> str:
     sql = layout.dovecot_dir / "dovecot-sql.conf.ext"
+    app_sql = layout.dovecot_dir / "dovecot-sql-app.conf.ext"
+    policy = (
+        f"!include {layout.dovecot_dir / 'auth-policy.conf.ext'}"
+        if layout.auth_report_url
+        else "# Logins are not reported (no app-password report URL)."
+    )
     usage_dict = layout.dovecot_dir / "dovecot-dict-usage.conf.ext"
     before = "\n".join(
         f"  {script.purpose} = {layout.sieve_dir / script.filename}" for script in sieve.SCRIPTS
@@ -360,9 +411,17 @@ namespace inbox {{
   }}
 }}
 
+# No auth cache: a changed or revoked password is refused at the next login.
+auth_cache_size = 0
+{policy}
 {_import_master_passdb(layout)}passdb {{
   driver = sql
   args = {sql}
+}}
+# App passwords, when the mail password did not match (or is locked: only app passwords).
+passdb {{
+  driver = sql
+  args = {app_sql}
 }}
 userdb {{
   driver = sql
@@ -407,6 +466,9 @@ def render(layout: Layout) -> dict[str, str]:
     files["postfix/main.cf.portal"] = main_cf(layout)
     files["postfix/master.cf.portal"] = master_cf(layout)
     files["dovecot/dovecot-sql.conf.ext"] = dovecot_sql_conf(layout)
+    files["dovecot/dovecot-sql-app.conf.ext"] = dovecot_app_sql_conf(layout)
+    if layout.auth_report_url:
+        files["dovecot/auth-policy.conf.ext"] = dovecot_auth_policy_conf(layout)
     files["dovecot/portal.conf"] = dovecot_conf(layout)
     files["dovecot/dovecot-dict-usage.conf.ext"] = dovecot_usage_dict_conf(layout)
     if layout.import_master_user and layout.import_master_hash:
@@ -419,6 +481,8 @@ def render(layout: Layout) -> dict[str, str]:
 # Files holding the database password: readable by root and the daemons only.
 SECRET_FILES = {f"postfix/{m.name}.cf" for m in lookups.POSTFIX_MAPS} | {
     "dovecot/dovecot-sql.conf.ext",
+    "dovecot/dovecot-sql-app.conf.ext",
+    "dovecot/auth-policy.conf.ext",
     "dovecot/dovecot-dict-usage.conf.ext",
     "dovecot/master-users",
 }

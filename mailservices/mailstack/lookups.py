@@ -80,6 +80,21 @@ RECIPIENT_SYNTAX = (
 
 PASSDB_QUERY = "SELECT username AS user, password FROM mailstack_passdb WHERE username = '%u'"
 
+
+def app_passdb_query(secret: str) -> str:
+    """Dovecot's second passdb: the one app password of the address whose lookup key matches
+    the typed password (`mailservices.apppasswords.keys`) and which allows this service
+    (`%s`: imap, or smtp for Postfix's SASL). `app_password_id` becomes a passdb field the
+    auth policy report carries (last use)."""
+    from mailservices.apppasswords.keys import dovecot_key_expression
+
+    key = dovecot_key_expression(secret)  # the secret is letters/digits (system check)
+    return (
+        "SELECT username AS user, password, app_password_id FROM mailstack_app_passdb "  # noqa: S608
+        f"WHERE username = '%u' AND service = '%s' AND lookup_key = '{key}'"
+    )
+
+
 # Everything except `user` and `quota_rule` reaches the Sieve scripts as
 # `vnd.dovecot.config.mailstack_*` (userdb fields become plugin settings; `sieve_env_*`
 # settings are what the environment extension exposes).

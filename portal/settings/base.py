@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "mailservices.provisioning",
     "mailservices.mailstack",
     "mailservices.dav",
+    "mailservices.apppasswords",
     "mailservices.hosteddns",
     "mailservices.mailboxes",
     "quotas",

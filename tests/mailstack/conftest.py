@@ -41,31 +41,35 @@ def mail_stack(django_db_setup, django_db_blocker, tmp_path_factory):
     require_service("postfix/dovecot (" + ", ".join(missing) + ")", not missing)
     require_service("root (Postfix's master runs as root)", os.geteuid() == 0)
     policy_port, policyd = _start_policyd(tmp_path_factory.mktemp("policyd"))
+    portal_port, portal = _start_portal(tmp_path_factory.mktemp("portal"))
     with django_db_blocker.unblock():
         database = config.Database.from_connection()
-    stack = MailStack(database, policy=f"inet:127.0.0.1:{policy_port}" if policyd else "")
+    stack = MailStack(
+        database,
+        policy=f"inet:127.0.0.1:{policy_port}" if policyd else "",
+        auth_report_url=f"http://127.0.0.1:{portal_port}/app-passwords/auth-report/",
+    )
     stack.policyd = policyd
+    stack.portal = portal
     try:
         stack.start()
     except Exception:
         stack.stop()
         _stop(policyd)
+        _stop(portal)
         raise
     yield stack
     stack.stop()
     _stop(policyd)
+    _stop(portal)
 
 
 def _policyd_available() -> bool:
     return (ROOT / "quotas" / "management" / "commands" / "policyd.py").exists()
 
 
-def _start_policyd(directory: Path):
-    """The sending-limits policy service (`manage.py policyd`) on the test database."""
-    from tests.mailstack.harness import free_port, wait_port
-
-    if not _policyd_available() or not os.environ.get("REDIS_URL"):
-        return 0, None
+def _test_database_env() -> dict:
+    """The environment of a helper process that works on the test database."""
     params = connection.settings_dict
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
@@ -74,6 +78,40 @@ def _start_policyd(directory: Path):
         f"{':' + params['PASSWORD'] if params.get('PASSWORD') else ''}"
         f"@{params.get('HOST') or 'localhost'}:{params.get('PORT') or 5432}/{params['NAME']}"
     )
+    return env
+
+
+def _start_portal(directory: Path):
+    """The portal itself (gunicorn, test settings, test database): Dovecot's auth policy
+    reports logins to its `/app-passwords/auth-report/` as in production."""
+    from tests.mailstack.harness import free_port, wait_port
+
+    port = free_port()
+    log = open(directory / "portal.log", "w")  # noqa: SIM115 (kept open for the process)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        cwd=ROOT,
+        env=_test_database_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_port(port, timeout=30)
+    except TimeoutError:
+        _stop(process)
+        return port, None
+    process.log_path = directory / "portal.log"
+    return port, process
+
+
+def _start_policyd(directory: Path):
+    """The sending-limits policy service (`manage.py policyd`) on the test database."""
+    from tests.mailstack.harness import free_port, wait_port
+
+    if not _policyd_available() or not os.environ.get("REDIS_URL"):
+        return 0, None
+    env = _test_database_env()
     port = free_port()
     log = open(directory / "policyd.log", "w")  # noqa: SIM115 (kept open for the process)
     process = subprocess.Popen(

@@ -140,12 +140,13 @@ INTERNET = "127.0.0.2"
 
 
 class MailStack:
-    def __init__(self, database: config.Database, *, policy: str = ""):
+    def __init__(self, database: config.Database, *, policy: str = "", auth_report_url: str = ""):
         self.base = Path(tempfile.mkdtemp(prefix="mailstack-"))
         self.base.chmod(0o755)  # Postfix and Dovecot processes run as other users
         self.ports = Ports()
         self.database = database
         self.policy = policy
+        self.auth_report_url = auth_report_url  # the portal's endpoint for Dovecot's reports
         self.postfix_dir = self.base / "postfix"
         self.dovecot_conf = self.base / "dovecot.conf"
         self.cert, self.key = make_certificate(self.base)
@@ -169,6 +170,7 @@ class MailStack:
             submission_host=f"127.0.0.1:{self.ports.smtp}",
             tls_cert=str(self.cert),
             tls_key=str(self.key),
+            auth_report_url=self.auth_report_url,
         )
 
     def _write_config(self) -> None:
@@ -178,7 +180,13 @@ class MailStack:
         # As in production (README): the secret files Dovecot's auth and dict processes read
         # belong to the group dovecot.
         dovecot_gid = grp.getgrnam("dovecot").gr_gid
-        for name in ("dovecot-sql.conf.ext", "dovecot-dict-usage.conf.ext", "master-users"):
+        for name in (
+            "dovecot-sql.conf.ext",
+            "dovecot-sql-app.conf.ext",
+            "auth-policy.conf.ext",
+            "dovecot-dict-usage.conf.ext",
+            "master-users",
+        ):
             if (layout.dovecot_dir / name).exists():
                 os.chown(layout.dovecot_dir / name, 0, dovecot_gid)
         self.postfix_dir.mkdir()

@@ -33,6 +33,8 @@ def test_render_writes_every_map_snippet_and_script(tmp_path):
             "postfix/main.cf.portal",
             "postfix/master.cf.portal",
             "dovecot/dovecot-sql.conf.ext",
+            "dovecot/dovecot-sql-app.conf.ext",
+            "dovecot/auth-policy.conf.ext",
             "dovecot/portal.conf",
             "dovecot/dovecot-dict-usage.conf.ext",
             "dovecot/master-users",
@@ -53,8 +55,9 @@ def test_render_writes_every_map_snippet_and_script(tmp_path):
     assert "default_pass_scheme = ARGON2ID" in sql
     # The password only in the files that need it (written 0640).
     holders = {name for name, text in files.items() if "geheim-123" in text}
-    # (master-users holds the import's master password hash: also 0640.)
-    assert holders == config.SECRET_FILES - {"dovecot/master-users"}
+    # (master-users holds the import's master password hash, auth-policy.conf.ext the
+    # report token: also 0640.)
+    assert holders == config.SECRET_FILES - {"dovecot/master-users", "dovecot/auth-policy.conf.ext"}
 
 
 def test_sqlite_database_gets_sqlite_maps(tmp_path):
@@ -114,3 +117,29 @@ def test_command_refuses_an_unreadable_password_file(tmp_path, db):
         call_command(
             "mailstack_config", out=str(tmp_path), db_password_file=str(Path(tmp_path) / "nope")
         )
+
+
+def test_app_password_passdb_and_login_reports(tmp_path):
+    from mailservices.apppasswords import keys
+
+    layout = _layout(tmp_path)
+    files = config.render(layout)
+    portal = files["dovecot/portal.conf"]
+    # The mail password first, then the app passwords; no cache (revocation is immediate).
+    assert portal.index("dovecot-sql.conf.ext") < portal.index("dovecot-sql-app.conf.ext")
+    assert "auth_cache_size = 0" in portal
+    assert f"!include {layout.dovecot_dir / 'auth-policy.conf.ext'}" in portal
+    app_sql = files["dovecot/dovecot-sql-app.conf.ext"]
+    secret = layout.app_lookup_secret
+    assert keys.dovecot_key_expression(secret) in app_sql
+    assert "FROM mailstack_app_passdb WHERE username = '%u' AND service = '%s'" in app_sql
+    policy = files["dovecot/auth-policy.conf.ext"]
+    assert f"auth_policy_server_url = {layout.auth_report_url}" in policy
+    assert f"Authorization: Bearer {layout.auth_report_token}" in policy
+    assert "auth_policy_check_before_auth = no" in policy
+    assert "app_password=%{passdb:app_password_id}" in policy
+    # Without a report URL, no policy at all.
+    quiet = config.Layout(database=layout.database, out_dir=layout.out_dir, auth_report_url="")
+    files = config.render(quiet)
+    assert "dovecot/auth-policy.conf.ext" not in files
+    assert "auth_policy" not in files["dovecot/portal.conf"]

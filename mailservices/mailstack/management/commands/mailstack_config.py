@@ -14,6 +14,7 @@ VIEWS = (
     "mailstack_rejected_recipients",
     "mailstack_sender_logins",
     "mailstack_passdb",
+    "mailstack_app_passdb",
     "mailstack_userdb",
 )
 
