@@ -33,7 +33,7 @@ class ImportSourceForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         help_text=_(
-            "Wird nur verschlüsselt und nur während des Imports aufbewahrt, danach gelöscht."
+            "Wird nur verschlüsselt und nur für Vorschau und Import aufbewahrt, danach gelöscht."
         ),
     )
 

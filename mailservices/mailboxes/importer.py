@@ -1,5 +1,6 @@
-"""Services of the mail import: preview, run (command and Celery job share them), the job's
-life cycle (start, fair dispatch, cancel, resume) and the password kept only while it runs."""
+"""Services of the mail import: preview, run (command and Celery jobs share them), the job's
+life cycle (start, fair dispatch, cancel, resume) and the password kept only while it runs.
+The preview as a background job (what the portal's pages use) is in `previews.py`."""
 
 import logging
 import time
@@ -81,11 +82,15 @@ class Preview:
         }
 
 
-def import_preview(*, address: Address, source: Endpoint) -> Preview:
-    """Connects to the old provider and lists folders, counts and sizes; raises ImapError."""
+def import_preview(*, address: Address, source: Endpoint, progress=None) -> Preview:
+    """Connects to the old provider and lists folders, counts and sizes; raises ImapError.
+
+    The portal runs it in the preview job (`previews.py`), the command directly;
+    `progress(done, total)` gets the folders counted so far.
+    """
     client = connection.connect(source)
     try:
-        folders = engine.preview(client)
+        folders = engine.preview(client, progress=progress)
     except (OSError, EOFError) as exc:
         raise ImapError("connection", _("Die Verbindung wurde unterbrochen.")) from exc
     finally:

@@ -1,4 +1,5 @@
-"""Mailbox storage (staff overrides, usage Dovecot reports, alerts) and mail imports."""
+"""Mailbox storage (staff overrides, usage Dovecot reports, alerts) and mail imports
+(previews, jobs, their failures and resume points)."""
 
 from datetime import timedelta
 
@@ -201,6 +202,88 @@ class MailImport(Job):
             beat = self.heartbeat_at or self.started_at or self.queued_at
             return timezone.now() - beat < self.LOST_AFTER
         return super().is_active
+
+
+class ImportPreview(Job):
+    """The preview of an import: the old provider's folders, counts and sizes, read by a
+    worker (connecting may take up to the timeout, listing a big mailbox longer).
+
+    The password lives in `secret` (Fernet) while the preview waits or runs, and after it
+    for `VALID_FOR` so that "Import starten" can hand it to the `MailImport`; it is emptied
+    when the import starts, the preview fails or is cancelled, or that time is over.
+    """
+
+    Security = MailImport.Security
+
+    # The task runs under the global Celery limit (5 min); a preview older is lost.
+    ACTIVE_FOR = timedelta(minutes=5)
+    # How long a finished preview may start the import (the password is kept until then).
+    VALID_FOR = timedelta(minutes=15)
+    # Finished previews are deleted after this (the import keeps its own copy of the result).
+    KEEP_FOR = timedelta(days=1)
+
+    address = models.ForeignKey(
+        Address,
+        on_delete=models.CASCADE,
+        related_name="import_previews",
+        verbose_name=_("Adresse"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Angefragt von"),
+    )
+    host = models.CharField(_("IMAP-Server"), max_length=253)
+    port = models.PositiveIntegerField(_("Port"), default=993)
+    security = models.CharField(
+        _("Verschlüsselung"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    login = models.CharField(_("Benutzername"), max_length=320)
+    secret = models.TextField(_("Passwort (verschlüsselt, nur bis zum Start)"), blank=True)
+    language = models.CharField(
+        _("Sprache"),
+        max_length=10,
+        default="de",
+        help_text=_("Fehlermeldungen werden in dieser Sprache geschrieben."),
+    )
+    folders = models.JSONField(_("Ordner"), default=list, blank=True)
+    messages = models.PositiveIntegerField(_("Nachrichten"), default=0)
+    size_bytes = models.BigIntegerField(_("Grösse (Bytes)"), default=0)
+    mail_import = models.ForeignKey(
+        MailImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Gestarteter Import"),
+    )
+
+    class Meta:
+        verbose_name = _("Import-Vorschau")
+        verbose_name_plural = _("Import-Vorschauen")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            *Job.job_constraints("importpreview"),
+            models.CheckConstraint(
+                condition=models.Q(security__in=["ssl", "starttls", "none"]),
+                name="importpreview_security_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.login}@{self.host} -> {self.address_id}"
+
+    @property
+    def is_startable(self) -> bool:
+        """Done, not yet started, the password still kept and not older than `VALID_FOR`."""
+        return (
+            self.state == self.State.DONE
+            and self.mail_import_id is None
+            and bool(self.secret)
+            and self.finished_at is not None
+            and timezone.now() - self.finished_at < self.VALID_FOR
+        )
 
 
 class ImportFailure(models.Model):

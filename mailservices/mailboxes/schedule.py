@@ -9,4 +9,8 @@ SCHEDULE = {
         "task": "mailboxes.imports_dispatch",
         "schedule": 60.0,
     },
+    "mailboxes-import-previews-expire": {
+        "task": "mailboxes.import_previews_expire",
+        "schedule": 60.0,
+    },
 }

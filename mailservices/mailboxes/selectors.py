@@ -158,6 +158,16 @@ def imports_for_customer(customer):
     )
 
 
+def import_previews_for_user(*, customer, user):
+    """Import previews a user asked for on the customer's addresses (use with
+    get_object_or_404): a preview holds that user's password until the import starts."""
+    from mailservices.mailboxes.models import ImportPreview
+
+    return ImportPreview.objects.filter(
+        address__service__domain__customer=customer, requested_by=user
+    ).select_related("address__service__domain")
+
+
 def recent_imports(address, limit: int = 3):
     from mailservices.mailboxes.models import MailImport
 

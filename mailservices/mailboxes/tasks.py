@@ -28,3 +28,21 @@ def imports_dispatch() -> int:
     from mailservices.mailboxes.importer import imports_dispatch as dispatch
 
     return dispatch()
+
+
+# The preview runs under the global limits (5 min, soft 4 min: the job fails with a clear
+# message); like the import it gets the primary key only, never the password.
+@shared_task(name="mailboxes.import_preview")
+def import_preview_task(job_pk: int) -> str:
+    from mailservices.mailboxes.previews import import_preview_execute
+
+    job = import_preview_execute(job_pk=job_pk)
+    return job.state if job else "skipped"
+
+
+@shared_task(name="mailboxes.import_previews_expire")
+def import_previews_expire() -> int:
+    """Forgets the passwords of previews not started in time; fails lost previews."""
+    from mailservices.mailboxes.previews import import_previews_expire as expire
+
+    return expire()

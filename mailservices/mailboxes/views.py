@@ -1,32 +1,34 @@
 """Customer pages of the mail import: form -> preview -> start -> progress -> report.
 
-The preview connects while the customer waits (a few seconds at most, bounded by the
-timeout); the password then travels to the start step only as an encrypted, 15-minute token
-bound to the address and the user, and lives in the job (encrypted) until it ends.
+The preview is a background job (`previews.py`): the form queues it and its page polls
+until the worker has counted the old provider's folders. The password stays sealed in the
+preview until "Import starten" hands it to the import job, which deletes it when it ends.
 """
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mailservices import selectors as mail_selectors
-from mailservices.mailboxes import sealing
 from mailservices.mailboxes.forms import ImportSourceForm
-from mailservices.mailboxes.imap.connection import ImapError
-from mailservices.mailboxes.importer import (
-    ImportRefused,
-    Preview,
-    import_cancel,
-    import_preview,
-    import_start,
-    source_endpoint,
+from mailservices.mailboxes.importer import ImportRefused, import_cancel
+from mailservices.mailboxes.previews import (
+    import_preview_cancel,
+    import_preview_request,
+    import_preview_result,
+    import_start_from_preview,
 )
-from mailservices.mailboxes.selectors import imports_for_customer, recent_imports
+from mailservices.mailboxes.selectors import (
+    import_previews_for_user,
+    imports_for_customer,
+    recent_imports,
+)
 from portal.accounts.decorators import customer_required
-
-TOKEN_SECONDS = 15 * 60
 
 
 def _mailbox(request, pk):
@@ -35,32 +37,28 @@ def _mailbox(request, pk):
     )
 
 
+def form_url(address_pk: int, job) -> str:
+    """The form again, filled in with the server and login of `job` (never the password)."""
+    query = urlencode(
+        {"host": job.host, "port": job.port, "security": job.security, "login": job.login}
+    )
+    return f"{reverse('mailboxes:import_new', args=[address_pk])}?{query}"
+
+
 @customer_required
 def import_new(request, pk):
-    """The old provider's server and login; POST connects and shows the preview."""
+    """The old provider's server and login; POST queues the preview and shows its page."""
     address = _mailbox(request, pk)
     if request.method == "POST":
         form = ImportSourceForm(request.POST)
         if form.is_valid():
-            source = source_endpoint(**form.cleaned_data)
-            try:
-                preview = import_preview(address=address, source=source)
-            except ImapError as exc:
-                form.add_error(None, str(exc))
-            else:
-                token = sealing.seal(
-                    {
-                        **form.cleaned_data,
-                        "address": address.pk,
-                        "user": request.user.pk,
-                        "preview": preview.folders,
-                    }
-                )
-                return render(
-                    request,
-                    "mailboxes/import_preview.html",
-                    {"address": address, "preview": preview, "token": token, "source": source},
-                )
+            job = import_preview_request(
+                address=address,
+                user=request.user,
+                language=request.LANGUAGE_CODE,
+                **form.cleaned_data,
+            )
+            return redirect("mailboxes:import_preview", pk=job.pk)
     elif request.method == "GET":
         initial = {
             k: request.GET[k] for k in ("host", "port", "security", "login") if k in request.GET
@@ -75,36 +73,50 @@ def import_new(request, pk):
     )
 
 
+def _preview(request, pk):
+    return get_object_or_404(
+        import_previews_for_user(customer=request.customer, user=request.user), pk=pk
+    )
+
+
+@require_GET
+@customer_required
+def import_preview(request, pk):
+    """The preview's progress while the worker counts (htmx polls this), then its result."""
+    job = _preview(request, pk)
+    context = {
+        "job": job,
+        "address": job.address,
+        "preview": import_preview_result(job) if job.state == job.State.DONE else None,
+        "form_url": form_url(job.address_id, job),
+    }
+    if request.htmx:
+        response = render(request, "mailboxes/partials/_import_preview_run.html", context)
+        response["HX-Retarget"] = "#import-preview-run"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "mailboxes/import_preview.html", context)
+
+
+@require_POST
+@customer_required
+def import_preview_cancel_view(request, pk):
+    job = _preview(request, pk)
+    if import_preview_cancel(job=job):
+        messages.success(request, _("Die Vorschau wurde abgebrochen."))
+    return redirect(form_url(job.address_id, job))
+
+
 @require_POST
 @customer_required
 def import_start_view(request, pk):
-    address = _mailbox(request, pk)
-    data = sealing.unseal(request.POST.get("token", ""), ttl=TOKEN_SECONDS)
-    if not data or data.get("address") != address.pk or data.get("user") != request.user.pk:
-        messages.error(
-            request, _("Die Vorschau ist abgelaufen; bitte geben Sie die Angaben erneut ein.")
-        )
-        return redirect("mailboxes:import_new", pk=address.pk)
-    source = source_endpoint(
-        host=data["host"],
-        port=data["port"],
-        security=data["security"],
-        login=data["login"],
-        password=data["password"],
-    )
-    folders = data.get("preview") or []
-    preview = Preview(
-        folders=folders,
-        messages=sum(f["messages"] for f in folders),
-        bytes=sum(f["bytes"] for f in folders),
-        free_bytes=0,
-    )
+    job = _preview(request, pk)
     try:
-        job = import_start(address=address, source=source, preview=preview)
+        started = import_start_from_preview(job=job, user=request.user)
     except ImportRefused as exc:
         messages.error(request, str(exc))
-        return redirect("mailboxes:import_new", pk=address.pk)
-    return redirect("mailboxes:import_detail", pk=job.pk)
+        return redirect(form_url(job.address_id, job))
+    return redirect("mailboxes:import_detail", pk=started.pk)
 
 
 @require_GET

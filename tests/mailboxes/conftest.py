@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from mailservices.services.addresses import address_create
+from tests.i18n.conftest import german_leftovers  # noqa: F401 (fixture re-export)
 from tests.mailstack.conftest import mail_stack, wait_for  # noqa: F401 (fixture re-export)
 
 _numbers = itertools.count(1)

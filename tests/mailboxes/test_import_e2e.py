@@ -179,6 +179,88 @@ def test_preview_lists_decoded_folders_counts_and_sizes(source, world, tmp_path,
     assert preview["bytes"] == sum(f["bytes"] for f in preview["folders"])
 
 
+def test_preview_job_counts_like_the_command_and_keeps_the_password_until_the_start(
+    source, world, tmp_path, db, django_capture_on_commit_callbacks
+):
+    """The portal's preview runs in Celery (eager here, through the real task and queue on
+    commit): the same folders as `--dry-run`, progress per folder, and the password kept
+    sealed only until "Import starten" hands it to the import job."""
+    from unittest import mock
+
+    from mailservices.mailboxes.models import ImportPreview, MailImport
+    from mailservices.mailboxes.previews import import_preview_request, import_start_from_preview
+
+    address = world["anna"]
+    owner = address.service.domain.customer.owner
+    code, expected = _command(_email(address), *_source_args(source, tmp_path), "--dry-run")
+    assert code == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_preview_request(
+            address=address,
+            user=owner,
+            host="127.0.0.1",
+            port=source.imap_port,
+            security="none",
+            login=SOURCE_USER,
+            password=SOURCE_PASSWORD,
+        )
+    job.refresh_from_db()
+    assert job.state == ImportPreview.State.DONE, job.error
+    assert job.progress_done == job.progress_total == len(source_data.FOLDERS)
+    assert [(f["name"], f["messages"], f["bytes"]) for f in job.folders] == [
+        (f["name"], f["messages"], f["bytes"]) for f in expected["folders"]
+    ]
+    assert (job.messages, job.size_bytes) == (expected["messages"], expected["bytes"])
+    assert job.is_startable and SOURCE_PASSWORD not in job.secret
+
+    with mock.patch("mailservices.mailboxes.tasks.import_run_task.delay"):
+        started = import_start_from_preview(job=job, user=owner)
+    job.refresh_from_db()
+    assert job.secret == "" and job.mail_import == started
+    assert started.preview_bytes == expected["bytes"] and started.secret
+    from mailservices.mailboxes.importer import import_cancel
+
+    import_cancel(job=started)
+    assert MailImport.objects.get(pk=started.pk).secret == ""
+
+
+def test_preview_job_cancelled_while_counting_stops_and_forgets_the_password(source, world, db):
+    from unittest import mock
+
+    from mailservices.mailboxes.imap import engine
+    from mailservices.mailboxes.models import ImportPreview
+    from mailservices.mailboxes.previews import (
+        import_preview_cancel,
+        import_preview_execute,
+        import_preview_request,
+    )
+
+    address = world["anna"]
+    with mock.patch("mailservices.mailboxes.tasks.import_preview_task.delay"):
+        job = import_preview_request(
+            address=address,
+            user=address.service.domain.customer.owner,
+            host="127.0.0.1",
+            port=source.imap_port,
+            security="none",
+            login=SOURCE_USER,
+            password=SOURCE_PASSWORD,
+        )
+    examine, seen = engine._examine, []
+
+    def customer_cancels(*args, **kwargs):  # the customer presses cancel after one folder
+        seen.append(args[1])
+        if len(seen) == 2:
+            import_preview_cancel(job=ImportPreview.objects.get(pk=job.pk))
+        return examine(*args, **kwargs)
+
+    with mock.patch.object(engine, "_examine", customer_cancels):
+        import_preview_execute(job_pk=job.pk)
+    job.refresh_from_db()
+    assert job.state == ImportPreview.State.CANCELLED and job.secret == ""
+    assert len(seen) == 2 and job.progress_done == 1 and job.folders == []
+
+
 def test_import_copies_folders_flags_and_dates_and_a_rerun_copies_nothing(
     mail_stack, source, world, tmp_path, db
 ):

@@ -189,9 +189,17 @@ def target_quota(client: imaplib.IMAP4) -> tuple[int, int] | None:
     return None
 
 
-def preview(source: imaplib.IMAP4) -> list[Folder]:
-    """The source's folders with their message counts and sizes (nothing is changed)."""
+def preview(source: imaplib.IMAP4, *, progress=None) -> list[Folder]:
+    """The source's folders with their message counts and sizes (nothing is changed).
+
+    `progress(done, total)` is called with the folders counted so far (after the list, and
+    after each folder); it may raise to stop.
+    """
     folders = list_folders(source)
+    total = sum(1 for folder in folders if folder.selectable)
+    done = 0
+    if progress:
+        progress(done, total)
     for folder in folders:
         if not folder.selectable:
             continue
@@ -207,6 +215,9 @@ def preview(source: imaplib.IMAP4) -> list[Folder]:
                 if m
             ]
             folder.messages, folder.bytes = len(sizes), sum(sizes)
+        done += 1
+        if progress:
+            progress(done, total)
     return folders
 
 
