@@ -12,6 +12,7 @@ from mailservices.provisioning.keys import public_key_of
 from tests.conftest import require_service
 from tests.diagnosis.fakedns import FakeDns
 from tests.diagnosis.nsd import NsdServer, nsd_available
+from tests.diagnosis.tlsserver import PolicyServer
 
 ZONES = Path(__file__).parent / "zones"
 PROVIDER = {
@@ -70,6 +71,49 @@ def nsd(tmp_path_factory):
     server = NsdServer.from_directory(ZONES, tmp_path_factory.mktemp("nsd"))
     server.start()
     yield server
+    server.stop()
+
+
+def corpus_policies() -> dict:
+    """What the corpus' policy host serves, by host name (mta-sts.<zone>)."""
+    from mailservices.hosteddns import mtasts
+
+    ours = PROVIDER["PORTAL_MX_HOSTS"]
+    good = ("text/plain", mtasts.policy_text(ours))
+    return {
+        f"mta-sts.{domain}": (200, *response)
+        for domain, response in {
+            "mta-sts-good.test": good,
+            "tlsrpt-invalid.test": good,
+            "mta-sts-wrong-cert.test": good,
+            "mta-sts-uncovered.test": ("text/plain", mtasts.policy_text(ours[:1])),
+            "mta-sts-testing.test": ("text/plain", mtasts.policy_text(ours[:1], mode="testing")),
+            "mta-sts-invalid-policy.test": (
+                "text/plain",
+                "version: STSv1\r\nmode: enforce\r\n" + "".join(f"mx: {h}\r\n" for h in ours),
+            ),
+            "mta-sts-short-max-age.test": ("text/plain", mtasts.policy_text(ours, max_age=3600)),
+            "mta-sts-html.test": ("text/html; charset=utf-8", good[1]),
+        }.items()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def policy_server():
+    """The HTTPS server of every corpus zone's `mta-sts` host (127.0.0.1), with a test CA
+    the diagnosis trusts for the whole session."""
+    from django.test import override_settings
+
+    served = corpus_policies()
+    names = [name for name in served if name != "mta-sts.mta-sts-wrong-cert.test"]
+    names += ["mta-sts.mta-sts-not-found.test", "mta-sts.slow.test"]
+    server = PolicyServer(names, served).start()
+    override = override_settings(
+        PORTAL_DIAGNOSIS_MTA_STS_PORT=server.port, PORTAL_DIAGNOSIS_CA_FILE=str(server.ca_file)
+    )
+    override.enable()
+    yield server
+    override.disable()
     server.stop()
 
 

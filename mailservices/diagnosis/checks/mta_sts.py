@@ -108,14 +108,19 @@ def policy_problems(policy: dict) -> list[str]:
 def tlsa_problem(value: str) -> str | None:
     """None for a usable TLSA record for SMTP; else why not: "syntax" or "usage"."""
     parts = value.split(maxsplit=3)
-    if len(parts) != 4 or parts[0] not in "0123" or parts[1] not in "01" or parts[2] not in "012":
+    if (
+        len(parts) != 4
+        or parts[0] not in ("0", "1", "2", "3")
+        or parts[1] not in ("0", "1")
+        or parts[2] not in ("0", "1", "2")
+    ):
         return "syntax"
     data = parts[3].replace(" ", "")
     if not re.fullmatch(r"[0-9A-Fa-f]+", data) or len(data) % 2:
         return "syntax"
     if parts[2] in DIGEST_HEX and len(data) != DIGEST_HEX[parts[2]]:
         return "syntax"
-    if parts[0] in "01":  # PKIX usages: SMTP senders ignore them (RFC 7672 3.1.3)
+    if parts[0] in ("0", "1"):  # PKIX usages: SMTP senders ignore them (RFC 7672 3.1.3)
         return "usage"
     return None
 
