@@ -25,6 +25,18 @@ NOTIFY_KINDS = {
     Kind.MFA_REMOVED,
     Kind.RECOVERY_CODES,
     Kind.MAIL_PASSWORD_CHANGED,
+    Kind.APP_PASSWORD_CREATED,
+    Kind.APP_PASSWORD_REVOKED,
+    Kind.APP_PASSWORDS_ONLY,
+}
+
+# Changes to an address's mail logins go to the customer's owner (the person who made them
+# may be staff, or the change came from a command).
+MAIL_LOGIN_KINDS = {
+    Kind.MAIL_PASSWORD_CHANGED,
+    Kind.APP_PASSWORD_CREATED,
+    Kind.APP_PASSWORD_REVOKED,
+    Kind.APP_PASSWORDS_ONLY,
 }
 
 
@@ -78,7 +90,7 @@ def activity_record_login(*, request, user) -> Activity:
 
 
 def _recipient(activity: Activity):
-    if activity.kind == Kind.MAIL_PASSWORD_CHANGED and activity.customer is not None:
+    if activity.kind in MAIL_LOGIN_KINDS and activity.customer is not None:
         return activity.customer.owner
     return activity.user
 
