@@ -147,9 +147,31 @@ class Outcome:
     reason: str
 
 
+def _database_app_lookup(address: str, password: str) -> tuple[int, str] | None:
+    """The app password (id, stored hash) the typed password would be, if it allows DAV."""
+    from mailservices.dav.selectors import app_passdb_row
+
+    return app_passdb_row(address, password)
+
+
+def _database_app_use(app_password_id: int, address: str, client: str) -> None:
+    from mailservices.apppasswords.keys import Use
+    from mailservices.apppasswords.services import app_password_record_use
+
+    app_password_record_use(
+        use=Use(app_password_id=app_password_id, login=address, ip=client or None, service="dav")
+    )
+
+
 class Authenticator:
     """Decides one DAV login. `lookup(address)` returns the stored hash of an address that
-    may log in now (None otherwise); `verify(password, stored)` is the Argon2 check."""
+    may log in now with its mail password (None otherwise); `app_lookup(address, password)`
+    the (id, stored hash) of the one app password allowing DAV the typed password could be
+    (mailservices.apppasswords: found by its lookup key); `verify(password, stored)` is the
+    Argon2 check; `on_app_use(id, address, client)` remembers an app password's last use."""
+
+    # The last use of an app password is written at most this often per client.
+    USE_RECORD_SECONDS = 60
 
     def __init__(
         self,
@@ -159,17 +181,44 @@ class Authenticator:
         limiter: FailureLimiter,
         cache_seconds: float = 300,
         clock: Callable[[], float] = time.monotonic,
+        app_lookup: Callable[[str, str], tuple[int, str] | None] = _database_app_lookup,
+        on_app_use: Callable[[int, str, str], None] = _database_app_use,
     ):
         self.lookup = lookup
         self.verify = verify
         self.limiter = limiter
         self.cache_seconds = cache_seconds
         self.clock = clock
+        self.app_lookup = app_lookup
+        self.on_app_use = on_app_use
         self._key = os.urandom(32)  # per process: digests below mean nothing elsewhere
-        self._verified: dict[str, tuple[str, bytes, float]] = {}
+        # By address (mail password) or (address, app password id).
+        self._verified: dict[object, tuple[str, bytes, float]] = {}
+        self._app_used: dict[tuple[int, str], float] = {}
 
     def _digest(self, login: str, password: str) -> bytes:
         return hmac.new(self._key, f"{login}\0{password}".encode(), hashlib.sha256).digest()
+
+    def _cached(self, key, stored: str, digest: bytes) -> bool:
+        cached = self._verified.get(key)
+        return (
+            cached is not None
+            and cached[0] == stored
+            and hmac.compare_digest(cached[1], digest)
+            and cached[2] > self.clock()
+        )
+
+    def _remember(self, key, stored: str, digest: bytes) -> None:
+        if self.cache_seconds > 0:
+            self._verified[key] = (stored, digest, self.clock() + self.cache_seconds)
+
+    def _app_success(self, app_id: int, address: str, client: str, reason: str) -> Outcome:
+        last = self._app_used.get((app_id, client))
+        now = self.clock()
+        if last is None or now - last >= self.USE_RECORD_SECONDS:
+            self._app_used[(app_id, client)] = now
+            self.on_app_use(app_id, address, client)
+        return Outcome(address, reason)
 
     def login(self, login: str, password: str, *, client: str) -> Outcome:
         address = normalize_login(login)
@@ -179,19 +228,21 @@ class Authenticator:
             return Outcome("", LIMITED)
         stored = self.lookup(address)
         digest = self._digest(address, password)
-        if stored:
-            cached = self._verified.get(address)
-            if (
-                cached is not None
-                and cached[0] == stored
-                and hmac.compare_digest(cached[1], digest)
-                and cached[2] > self.clock()
-            ):
-                return Outcome(address, OK_CACHED)
-            if self.verify(password, stored):
-                if self.cache_seconds > 0:
-                    self._verified[address] = (stored, digest, self.clock() + self.cache_seconds)
-                return Outcome(address, OK)
+        if stored and self._cached(address, stored, digest):
+            return Outcome(address, OK_CACHED)
+        # An app password before the mail password's Argon2: a device with an app password
+        # then costs one cached comparison per request, not a failed Argon2 check first.
+        app = self.app_lookup(address, password)
+        if app is not None:
+            app_id, app_stored = app
+            if self._cached((address, app_id), app_stored, digest):
+                return self._app_success(app_id, address, client, OK_CACHED)
+            if self.verify(password, app_stored):
+                self._remember((address, app_id), app_stored, digest)
+                return self._app_success(app_id, address, client, OK)
+        if stored and self.verify(password, stored):
+            self._remember(address, stored, digest)
+            return Outcome(address, OK)
         self._verified.pop(address, None)
         self.limiter.record_failure(login=address, client=client, attempt=digest.hex())
         return Outcome("", REFUSED)

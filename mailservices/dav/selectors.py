@@ -1,4 +1,4 @@
-"""Reads for the DAV server: the same passdb view Dovecot queries, and who still exists."""
+"""Reads for the DAV server: the same passdb views Dovecot queries, and who still exists."""
 
 from django.db import connection
 
@@ -10,11 +10,33 @@ PASSDB_QUERY = "SELECT password FROM mailstack_passdb WHERE username = %s"
 
 
 def passdb_hash(address: str) -> str | None:
-    """The stored `{ARGON2ID}` hash of an address that may log in now, else None."""
+    """The stored `{ARGON2ID}` hash of an address that may log in now with its mail
+    password, else None (also for an address that allows only app passwords)."""
     with connection.cursor() as cursor:
         cursor.execute(PASSDB_QUERY, [address])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+# Dovecot's second passdb (mailservices.mailstack.lookups.app_passdb_query) for the service
+# `dav`: at most one row, the app password whose lookup key the typed password has.
+APP_PASSDB_QUERY = (
+    "SELECT app_password_id, password FROM mailstack_app_passdb "
+    "WHERE username = %s AND service = 'dav' AND lookup_key = %s"
+)
+
+
+def app_passdb_row(address: str, password: str) -> tuple[int, str] | None:
+    """(id, stored hash) of the app password allowing DAV that `password` could be."""
+    from mailservices.apppasswords.app_settings import app_settings
+    from mailservices.apppasswords.keys import lookup_key
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            APP_PASSDB_QUERY, [address, lookup_key(password, app_settings.LOOKUP_SECRET)]
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), row[1]) if row else None
 
 
 def existing_logins() -> set[str]:

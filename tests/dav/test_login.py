@@ -30,10 +30,20 @@ class World:
 
     def __init__(self):
         self.hashes = {"anna@beispiel.ch": "hash:richtig-123"}
+        # App passwords allowing DAV: (address, password) -> (id, stored hash); the real
+        # lookup finds the row by its lookup key (mailservices.apppasswords.keys).
+        self.app_passwords = {}
+        self.used = []
         self.verified = 0
 
     def lookup(self, address):
         return self.hashes.get(address)
+
+    def app_lookup(self, address, password):
+        return self.app_passwords.get((address, password))
+
+    def app_use(self, app_id, address, client):
+        self.used.append((app_id, address, client))
 
     def verify(self, password, stored):
         self.verified += 1
@@ -58,6 +68,8 @@ def make(world, clock, spec="10/m/ip,5/5m/key", cache_seconds=300):
         limiter=limiter,
         cache_seconds=cache_seconds,
         clock=clock,
+        app_lookup=world.app_lookup,
+        on_app_use=world.app_use,
     )
 
 
@@ -150,3 +162,36 @@ def test_a_limited_login_does_not_verify(world, clock):
     before = world.verified
     assert auth.login("anna@beispiel.ch", "richtig-123", client="c").reason == LIMITED
     assert world.verified == before
+
+
+def test_an_app_password_logs_in_beside_the_mail_password_and_records_its_use(world, clock):
+    world.app_passwords[("anna@beispiel.ch", "app-1")] = (7, "hash:app-1")
+    auth = make(world, clock)
+    assert auth.login("anna@beispiel.ch", "app-1", client="192.0.2.5").reason == OK
+    assert auth.login("anna@beispiel.ch", "app-1", client="192.0.2.5").reason == OK_CACHED
+    # One Argon2 check for the app password, none for the mail password.
+    assert world.verified == 1
+    assert auth.login("anna@beispiel.ch", "richtig-123", client="192.0.2.5").reason == OK
+    # The last use is written once a minute per client, not on every request.
+    assert world.used == [(7, "anna@beispiel.ch", "192.0.2.5")]
+    auth.login("anna@beispiel.ch", "app-1", client="198.51.100.1")
+    clock.now += 61
+    auth.login("anna@beispiel.ch", "app-1", client="192.0.2.5")
+    assert [use[2] for use in world.used] == ["192.0.2.5", "198.51.100.1", "192.0.2.5"]
+
+
+def test_a_revoked_app_password_is_refused_at_once_even_when_cached(world, clock):
+    world.app_passwords[("anna@beispiel.ch", "app-1")] = (7, "hash:app-1")
+    auth = make(world, clock)
+    assert auth.login("anna@beispiel.ch", "app-1", client="c").user
+    del world.app_passwords[("anna@beispiel.ch", "app-1")]  # revoked: the view drops it
+    assert auth.login("anna@beispiel.ch", "app-1", client="c").reason == REFUSED
+
+
+def test_only_app_passwords_refuses_the_mail_password(world, clock):
+    world.app_passwords[("anna@beispiel.ch", "app-1")] = (7, "hash:app-1")
+    auth = make(world, clock)
+    assert auth.login("anna@beispiel.ch", "richtig-123", client="c").user
+    world.hashes["anna@beispiel.ch"] = None  # the passdb view serves no password now
+    assert auth.login("anna@beispiel.ch", "richtig-123", client="c").reason == REFUSED
+    assert auth.login("anna@beispiel.ch", "app-1", client="c").reason == OK
