@@ -1,6 +1,5 @@
 """Staff overrides of a sending limit, hourly usage history and the alerts already sent."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Address
-from portal.core.models import StaffOverrideQuerySet
+from portal.core.models import StaffOverride, StaffOverrideQuerySet
 from quotas.limits import Channel
 
 MAX_LIMIT = 100_000
@@ -19,13 +18,9 @@ class SendingLimitOverrideQuerySet(StaffOverrideQuerySet):
         return self.filter(address__service__domain__customer=customer)
 
 
-class SendingLimitOverride(models.Model):
+class SendingLimitOverride(StaffOverride):
     """A limit staff set for one paid address after a written, reasoned request
-    (docs/product.md §4).
-
-    Rows are never edited: a new override ends the one before it and staff can end one early,
-    so the rows of an address are its history (who approved what, why and when).
-    """
+    (docs/product.md §4); history like every `StaffOverride`, per address and channel."""
 
     address = models.ForeignKey(
         Address,
@@ -40,54 +35,21 @@ class SendingLimitOverride(models.Model):
         _("Empfänger pro 24 Stunden"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LIMIT)],
     )
-    reason = models.TextField(_("Begründung"), max_length=2000)
-    request_reference = models.CharField(
-        _("Referenz der schriftlichen Anfrage"),
-        max_length=100,
-        help_text=_("z. B. die Ticketnummer der authentifizierten Anfrage des Kunden"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("Genehmigt von"),
-    )
-    starts_at = models.DateTimeField(_("Gültig ab"), default=timezone.now)
-    ends_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
-    created_at = models.DateTimeField(_("Erfasst"), auto_now_add=True)
-    ended_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("Beendet von"),
-    )
     end_note = models.CharField(_("Grund des Endes"), max_length=200, blank=True)
 
     objects = SendingLimitOverrideQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StaffOverride.Meta):
         verbose_name = _("Angepasstes Versandlimit")
         verbose_name_plural = _("Angepasste Versandlimits")
-        ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(limit__gte=1, limit__lte=MAX_LIMIT), name="override_limit_range"
             ),
             models.CheckConstraint(
-                condition=models.Q(ends_at__isnull=True)
-                | models.Q(ends_at__gt=models.F("starts_at")),
-                name="override_ends_after_start",
-            ),
-            models.CheckConstraint(
                 condition=models.Q(channel__in=Channel.values), name="override_channel_valid"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(reason="") & ~models.Q(request_reference=""),
-                name="override_reason_and_reference",
-            ),
+            *StaffOverride.override_constraints("override"),
         ]
 
     def __str__(self):
@@ -98,8 +60,7 @@ class SendingLimitOverride(models.Model):
             raise ValidationError(
                 {"address": _("Nur bezahlte Adressen können ein angepasstes Limit erhalten.")}
             )
-        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": _("Das Ende muss nach dem Beginn liegen.")})
+        super().clean()
 
 
 class UsageHour(models.Model):

@@ -3,7 +3,6 @@
 import logging
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from mailservices.models import Address
 from portal.accounts.services import user_language
 from portal.core.app_settings import app_settings as portal_settings
+from portal.core.overrides import staff_override_end, staff_override_save
 from portal.security.services import activity_record
 from quotas import counters
 from quotas.app_settings import app_settings as quota_settings
@@ -40,23 +40,21 @@ def sending_limit_override_create(
     ends_at: datetime | None = None,
 ) -> SendingLimitOverride:
     """Sets a staff-approved limit for one paid address; the override before it ends."""
-    if not approved_by.is_staff:
-        raise ValidationError(_("Nur Mitarbeitende können ein Versandlimit anpassen."))
-    override = SendingLimitOverride(
-        address=address,
-        channel=channel,
-        limit=limit,
-        reason=reason.strip(),
-        request_reference=request_reference.strip(),
-        approved_by=approved_by,
-        starts_at=starts_at or timezone.now(),
-        ends_at=ends_at,
+    override = staff_override_save(
+        override=SendingLimitOverride(
+            address=address,
+            channel=channel,
+            limit=limit,
+            reason=reason,
+            request_reference=request_reference,
+            approved_by=approved_by,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        ),
+        replaces=SendingLimitOverride.objects.filter(address=address, channel=channel),
+        refused=_("Nur Mitarbeitende können ein Versandlimit anpassen."),
+        end_note=_("Ersetzt durch neue Anpassung"),
     )
-    override.full_clean()
-    now = timezone.now()
-    previous = SendingLimitOverride.objects.active(now).filter(address=address, channel=channel)
-    previous.update(ended_at=now, ended_by=approved_by, end_note=_("Ersetzt durch neue Anpassung"))
-    override.save()
     customer, target = address.service.domain.customer, f"{address}: {channel} {limit}"
     activity_record(customer=customer, kind="limit_changed", target=target, user=approved_by)
     logger.info(
@@ -70,20 +68,16 @@ def sending_limit_override_create(
     return override
 
 
-@transaction.atomic
 def sending_limit_override_end(
     *, override: SendingLimitOverride, ended_by, note: str = ""
 ) -> SendingLimitOverride:
     """Ends an override early; the plan's limit applies again. Ending twice changes nothing."""
-    if not ended_by.is_staff:
-        raise ValidationError(_("Nur Mitarbeitende können ein Versandlimit anpassen."))
-    override = SendingLimitOverride.objects.select_for_update().get(pk=override.pk)
-    if override.ended_at is None:
-        override.ended_at = timezone.now()
-        override.ended_by = ended_by
-        override.end_note = note.strip()[:200] or _("Von Mitarbeitenden beendet")
-        override.save(update_fields=["ended_at", "ended_by", "end_note"])
-    return override
+    return staff_override_end(
+        override=override,
+        ended_by=ended_by,
+        refused=_("Nur Mitarbeitende können ein Versandlimit anpassen."),
+        end_note=note.strip()[:200] or _("Von Mitarbeitenden beendet"),
+    )
 
 
 # --- counters -> database --------------------------------------------------------------------

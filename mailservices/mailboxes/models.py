@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Address
-from portal.core.models import Job, StaffOverrideQuerySet
+from portal.core.models import Job, StaffOverride, StaffOverrideQuerySet
 
 MIN_STORAGE_MB = 100
 MAX_STORAGE_MB = 1024 * 1024
@@ -20,12 +20,9 @@ class StorageOverrideQuerySet(StaffOverrideQuerySet):
     pass
 
 
-class StorageOverride(models.Model):
-    """A storage size staff set for one address on a written, reasoned request.
-
-    Like the sending-limit overrides, rows are never edited: a new one ends the one before,
-    so the rows of an address are its history (who approved what, why and when).
-    """
+class StorageOverride(StaffOverride):
+    """A storage size staff set for one address on a written, reasoned request; history like
+    every `StaffOverride` (the newest active one is what Dovecot enforces)."""
 
     address = models.ForeignKey(
         Address,
@@ -37,51 +34,18 @@ class StorageOverride(models.Model):
         _("Speicherplatz (MB)"),
         validators=[MinValueValidator(MIN_STORAGE_MB), MaxValueValidator(MAX_STORAGE_MB)],
     )
-    reason = models.TextField(_("Begründung"), max_length=2000)
-    request_reference = models.CharField(
-        _("Referenz der schriftlichen Anfrage"),
-        max_length=100,
-        help_text=_("z. B. die Ticketnummer der authentifizierten Anfrage des Kunden"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("Genehmigt von"),
-    )
-    starts_at = models.DateTimeField(_("Gültig ab"), default=timezone.now)
-    ends_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
-    created_at = models.DateTimeField(_("Erfasst"), auto_now_add=True)
-    ended_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("Beendet von"),
-    )
 
     objects = StorageOverrideQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StaffOverride.Meta):
         verbose_name = _("Angepasster Speicherplatz")
         verbose_name_plural = _("Angepasster Speicherplatz")
-        ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quota_mb__gte=MIN_STORAGE_MB, quota_mb__lte=MAX_STORAGE_MB),
                 name="storage_override_range",
             ),
-            models.CheckConstraint(
-                condition=models.Q(ends_at__isnull=True)
-                | models.Q(ends_at__gt=models.F("starts_at")),
-                name="storage_override_ends_after_start",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(reason="") & ~models.Q(request_reference=""),
-                name="storage_override_reason_and_reference",
-            ),
+            *StaffOverride.override_constraints("storage_override"),
         ]
 
     def __str__(self):

@@ -4,7 +4,6 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from mailservices.mailboxes.models import StorageAlert, StorageOverride
 from mailservices.mailboxes.selectors import addresses_over_level, storage_of
 from mailservices.models import Address
 from portal.core.app_settings import app_settings as core_settings
+from portal.core.overrides import staff_override_end, staff_override_save
 from portal.security.services import activity_record
 
 logger = logging.getLogger(__name__)
@@ -33,23 +33,19 @@ def storage_override_create(
     ends_at: datetime | None = None,
 ) -> StorageOverride:
     """Sets a staff-approved storage size for one address; the override before it ends."""
-    if not approved_by.is_staff:
-        raise ValidationError(_("Nur Mitarbeitende können den Speicherplatz anpassen."))
-    override = StorageOverride(
-        address=address,
-        quota_mb=quota_mb,
-        reason=reason.strip(),
-        request_reference=request_reference.strip(),
-        approved_by=approved_by,
-        starts_at=starts_at or timezone.now(),
-        ends_at=ends_at,
+    override = staff_override_save(
+        override=StorageOverride(
+            address=address,
+            quota_mb=quota_mb,
+            reason=reason,
+            request_reference=request_reference,
+            approved_by=approved_by,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        ),
+        replaces=StorageOverride.objects.filter(address=address),
+        refused=_("Nur Mitarbeitende können den Speicherplatz anpassen."),
     )
-    override.full_clean()
-    now = timezone.now()
-    StorageOverride.objects.active(now).filter(address=address).update(
-        ended_at=now, ended_by=approved_by
-    )
-    override.save()
     customer, target = address.service.domain.customer, f"{address}: {quota_mb} MB"
     activity_record(customer=customer, kind="limit_changed", target=target, user=approved_by)
     logger.info(
@@ -62,17 +58,13 @@ def storage_override_create(
     return override
 
 
-@transaction.atomic
 def storage_override_end(*, override: StorageOverride, ended_by) -> StorageOverride:
     """Ends an override early: the plan's size applies again. Ending twice changes nothing."""
-    if not ended_by.is_staff:
-        raise ValidationError(_("Nur Mitarbeitende können den Speicherplatz anpassen."))
-    override = StorageOverride.objects.select_for_update().get(pk=override.pk)
-    if override.ended_at is None:
-        override.ended_at = timezone.now()
-        override.ended_by = ended_by
-        override.save(update_fields=["ended_at", "ended_by"])
-    return override
+    return staff_override_end(
+        override=override,
+        ended_by=ended_by,
+        refused=_("Nur Mitarbeitende können den Speicherplatz anpassen."),
+    )
 
 
 def storage_alerts_send(*, now: datetime | None = None) -> int:

@@ -1,7 +1,10 @@
-"""Shapes shared by the apps: `Job`, the background job every long task is stored as."""
+"""Shapes shared by the apps: `Job`, the background job every long task is stored as, and
+`StaffOverride`, a staff decision kept as history (sending limits, storage)."""
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,3 +90,65 @@ class StaffOverrideQuerySet(models.QuerySet):
         return self.filter(starts_at__lte=now, ended_at__isnull=True).filter(
             models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
         )
+
+
+class StaffOverride(models.Model):
+    """A value staff set for one address on a written, reasoned request, kept as history.
+
+    Rows are never edited: a new override ends the one before it and staff can end one
+    early, so the rows of an address are who approved what, why and when. Subclasses add
+    the address (their own `related_name`), the value, `objects` (a `StaffOverrideQuerySet`)
+    and `override_constraints(prefix)` in `Meta.constraints`; `portal.core.overrides` saves
+    and ends them.
+    """
+
+    reason = models.TextField(_("Begründung"), max_length=2000)
+    request_reference = models.CharField(
+        _("Referenz der schriftlichen Anfrage"),
+        max_length=100,
+        help_text=_("z. B. die Ticketnummer der authentifizierten Anfrage des Kunden"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Genehmigt von"),
+    )
+    starts_at = models.DateTimeField(_("Gültig ab"), default=timezone.now)
+    ends_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
+    created_at = models.DateTimeField(_("Erfasst"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("Beendet von"),
+    )
+
+    objects = StaffOverrideQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @classmethod
+    def override_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
+        """The database rules of every override table (end after start, reason and reference
+        given); `prefix` keeps the names the tables already have."""
+        return [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name=f"{prefix}_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason="") & ~models.Q(request_reference=""),
+                name=f"{prefix}_reason_and_reference",
+            ),
+        ]
+
+    def clean(self):
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Das Ende muss nach dem Beginn liegen.")})
