@@ -48,3 +48,38 @@ def test_summary_on_the_service_page_links_to_the_diagnosis(page, logged_in):
     assert page.locator(".diag-lights .light").count() == 8
     page.get_by_role("link", name="Diagnose und Anleitung ansehen").click()
     page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/$"))
+
+
+def test_mta_sts_and_dnssec_show_their_verdicts_and_guides(
+    page, make_customer, make_keyed_service, diagnosis_settings
+):
+    """An MTA-STS policy that misses an MX host (fetched over HTTPS from the test server) is
+    an error with the records and the guide; a signed zone's DNSSEC is checked too."""
+    import os
+
+    customer = make_customer("sts@example.org")
+    service = make_keyed_service(customer, "mta-sts-uncovered.test")
+    page.goto("/accounts/login/")
+    page.get_by_label("E-Mail-Adresse").fill("sts@example.org")
+    page.get_by_label(re.compile(r"^Passwort:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/services/{service.pk}/diagnosis/")
+    page.get_by_role("button", name="Jetzt prüfen").click()
+    page.wait_for_url(re.compile(rf"/services/{service.pk}/diagnosis/\?run=\d+#ergebnis$"))
+    sts = page.locator("#check-mta_sts")
+    assert "Verschlüsselte Zustellung (MTA-STS)" in sts.locator("h2").inner_text()
+    assert "Fehler" in sts.locator("h2").inner_text()
+    assert "mx2.alpenpost.example nicht" in sts.inner_text()
+    assert sts.locator("td.diag-name", has_text="_mta-sts.mta-sts-uncovered.test.").count() == 1
+    assert sts.get_by_role("link", name=re.compile("Anleitung")).get_attribute("href") == (
+        "/kb/mta-sts/"
+    )
+    dnssec = page.locator("#check-dnssec")
+    assert "Signierte Zone (DNSSEC)" in dnssec.locator("h2").inner_text()
+    assert "nicht mit DNSSEC signiert (optional)" in dnssec.inner_text()
+    assert dnssec.locator(".light-ok").count() == 1
+    if os.environ.get("DIAGNOSIS_SCREENSHOT"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        sts.scroll_into_view_if_needed()
+        page.screenshot(path=os.environ["DIAGNOSIS_SCREENSHOT"], full_page=True)
