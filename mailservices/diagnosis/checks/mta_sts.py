@@ -228,7 +228,7 @@ def evaluate_mta_sts(
 
 
 def _sts_missing(zone: ZoneFacts | None, domain: str) -> Finding:
-    if zone is not None:
+    if zone is not None and zone.mta_sts_policy:  # we serve a policy: the record belongs
         return Finding(
             WARNING,
             Text(
