@@ -55,5 +55,12 @@ class HostedDnsSettings(AppSettings):
     def DKIM_ROTATION_GRACE_DAYS(self) -> int:
         return int(self._setting("DKIM_ROTATION_GRACE_DAYS", 7))
 
+    @property
+    def DKIM_SEAL_KEYS(self) -> list[str]:
+        """Fernet keys sealing the DKIM private keys in the database: the first seals, all
+        open (put a new key first, run `manage.py dkim_keys --reseal`, then drop the old).
+        Empty (default): keys derived from SECRET_KEY, then SECRET_KEY_FALLBACKS."""
+        return list(self._setting("DKIM_SEAL_KEYS", []))
+
 
 app_settings = HostedDnsSettings()

@@ -1,5 +1,6 @@
 """System checks of the hosted-DNS settings: wrong values are reported at start-up."""
 
+from cryptography.fernet import Fernet
 from django.core import checks
 
 from mailservices.hosteddns import mtasts
@@ -34,4 +35,12 @@ def hosted_dns_settings(app_configs=None, **kwargs):
         errors.append(_error("PORTAL_MTA_STS_HOST is empty.", 7))
     if app_settings.DKIM_ROTATION_GRACE_DAYS < 1 or app_settings.DKIM_ROTATE_AFTER_DAYS < 1:
         errors.append(_error("PORTAL_DKIM_ROTATION_GRACE_DAYS/ROTATE_AFTER_DAYS must be >= 1.", 8))
+    for key in app_settings.DKIM_SEAL_KEYS:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            errors.append(
+                _error("PORTAL_DKIM_SEAL_KEYS: each must be a Fernet key (32 bytes, base64).", 9)
+            )
+            break
     return errors

@@ -6,10 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mailservices.models import Domain, MailService
+from mailservices.provisioning.sealing import SealedTextField
 
 
 class DkimKey(models.Model):
-    """The RSA key pair a mail service signs with; the public half belongs in its DNS."""
+    """The RSA key pair a mail service signs with; the public half belongs in its DNS. The
+    private keys are sealed in the database (`sealing.py`); `manage.py dkim_keys` writes
+    them out for the signer."""
 
     service = models.OneToOneField(
         MailService,
@@ -18,14 +21,14 @@ class DkimKey(models.Model):
         verbose_name=_("E-Mail-Dienst"),
     )
     selector = models.CharField(_("Selektor"), max_length=63)
-    private_key_pem = models.TextField(_("Privater Schlüssel (PEM)"))
+    private_key_pem = SealedTextField(_("Privater Schlüssel (PEM)"))
     public_key = models.TextField(
         _("Öffentlicher Schlüssel"), help_text=_("Base64 (DER), wie im DNS unter p=.")
     )
     created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
     # Ed25519 (RFC 8463) beside RSA, where the customer chose it: signed twice, under the
     # selector `<selector>e`; receivers that know Ed25519 check it, the others RSA.
-    ed25519_private_pem = models.TextField(_("Ed25519: privater Schlüssel (PEM)"), blank=True)
+    ed25519_private_pem = SealedTextField(_("Ed25519: privater Schlüssel (PEM)"), blank=True)
     ed25519_public_key = models.TextField(
         _("Ed25519: öffentlicher Schlüssel"),
         blank=True,
@@ -179,7 +182,7 @@ class DkimRotation(models.Model):
     old_selector = models.CharField(_("Alter Selektor"), max_length=63)
     old_public_key = models.TextField(_("Alter öffentlicher Schlüssel"))
     new_selector = models.CharField(_("Neuer Selektor"), max_length=63)
-    new_private_key_pem = models.TextField(_("Neuer privater Schlüssel (PEM)"))
+    new_private_key_pem = SealedTextField(_("Neuer privater Schlüssel (PEM)"))
     new_public_key = models.TextField(_("Neuer öffentlicher Schlüssel"))
     started_at = models.DateTimeField(_("Begonnen"))
     visible_at = models.DateTimeField(_("Im DNS sichtbar seit"), null=True, blank=True)

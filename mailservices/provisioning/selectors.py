@@ -137,3 +137,25 @@ def dkim_record_lines(domain, rotation) -> dict:
         "name": dkim_name(domain.name, rotation.new_selector),
         "value": dkim_value(rotation.new_public_key),
     }
+
+
+def dkim_signing_keys() -> list:
+    """What the signer signs with: the active key of every active mail service (RSA, and
+    Ed25519 under `<selector>e` where chosen), private keys opened. The same rows as the
+    view `provisioning_dkim_signing`; a rotation's switch shows here at once."""
+    from mailservices.provisioning.models import DkimKey
+    from mailservices.provisioning.signing import SigningKey
+
+    keys = []
+    for key in (
+        DkimKey.objects.filter(service__status=MailService.Status.ACTIVE)
+        .select_related("service__domain")
+        .order_by("service__domain__name")
+    ):
+        domain = key.service.domain.name
+        keys.append(SigningKey(domain, key.selector, "rsa", key.private_key_pem))
+        if key.ed25519_private_pem:
+            keys.append(
+                SigningKey(domain, key.ed25519_selector, "ed25519", key.ed25519_private_pem)
+            )
+    return keys

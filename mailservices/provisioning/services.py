@@ -397,3 +397,20 @@ def dkim_ed25519_enable(*, service: MailService) -> DkimKey:
         key.save()
         zone_add_mail_records(domain=service.domain)
     return key
+
+
+@transaction.atomic
+def dkim_keys_reseal() -> int:
+    """Seals every DKIM private key again with the first sealing key (after a new one was
+    put in front of PORTAL_DKIM_SEAL_KEYS or SECRET_KEY changed): opened with whichever
+    key sealed it, sealed anew on save. Returns how many rows were written."""
+    from mailservices.provisioning.models import DkimRotation
+
+    count = 0
+    for key in DkimKey.objects.select_for_update():
+        key.save(update_fields=["private_key_pem", "ed25519_private_pem"])
+        count += 1
+    for rotation in DkimRotation.objects.select_for_update().exclude(new_private_key_pem=""):
+        rotation.save(update_fields=["new_private_key_pem"])
+        count += 1
+    return count

@@ -24,3 +24,6 @@ PORTAL_TLSRPT_RUA = env("PORTAL_TLSRPT_RUA", default=f"mailto:tls-reports@{PORTA
 # key stays published for the grace period after signing switched.
 PORTAL_DKIM_ROTATE_AFTER_DAYS = env.int("PORTAL_DKIM_ROTATE_AFTER_DAYS", default=180)
 PORTAL_DKIM_ROTATION_GRACE_DAYS = env.int("PORTAL_DKIM_ROTATION_GRACE_DAYS", default=7)
+# Fernet keys sealing the DKIM private keys in the database (comma-separated; the first
+# seals, every one opens). Empty: keys derived from SECRET_KEY and SECRET_KEY_FALLBACKS.
+PORTAL_DKIM_SEAL_KEYS = env.list("PORTAL_DKIM_SEAL_KEYS", default=[])
