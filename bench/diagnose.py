@@ -7,16 +7,18 @@ and writes around it). "Jetzt prüfen" and new services use the per-run `diagnos
 
 Generates N domains (default 10,000) as separate zones with a realistic mix of correct and
 broken set-ups, serves them with Debian's nsd on 127.0.0.1, then
-  1. runs our full diagnosis (MX, SPF via pyspf, DKIM, DMARC, autoconfig) on asyncio
-     (uvloop's event loop unless --loop asyncio) with the batch DNS client of
-     mailservices.diagnosis.asyncdns (one UDP socket per name server, unusual replies read
-     by dnspython, at most --concurrency questions in flight, no cache), on 1 process and
-     then on --processes;
+  1. runs our full diagnosis (every registered check: MX, SPF via pyspf, DKIM, DMARC,
+     autoconfig, CalDAV/CardDAV, and whatever else is registered; the first lines say which)
+     on asyncio (uvloop's event loop unless --loop asyncio) with the batch DNS client of
+     mailservices.diagnosis.asyncdns (c-ares through pycares: a new socket per question,
+     unusual replies through dnspython, at most --concurrency questions in flight, no
+     cache), on 1 process and then on --processes;
   2. runs checkdmarc's MX, SPF and DMARC checks (it has no DKIM or autoconfig check) on the
      same domains through a dnspython resolver pinned to the same nsd. checkdmarc is
      synchronous, so by default it gets an evenly spread sample (--baseline); --baseline 0
      gives it every domain.
-Prints domains/s of both and the ratio. Run: .venv/bin/python bench/diagnose.py
+Prints domains/s and domains per CPU-second of both, the ratios and the load average
+before and after (the machine may be shared). Run: .venv/bin/python bench/diagnose.py
 """
 
 from __future__ import annotations
@@ -47,9 +49,10 @@ django.setup()
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
-from mailservices.diagnosis.checks import ProviderFacts  # noqa: E402
+from mailservices.diagnosis.asyncdns import DnsClient  # noqa: E402
+from mailservices.diagnosis.checks import CHECK_NAMES, ProviderFacts  # noqa: E402
 from mailservices.diagnosis.resolver import make_resolver, parse_nameserver  # noqa: E402
-from mailservices.diagnosis.runner import diagnose_many  # noqa: E402
+from mailservices.diagnosis.runner import diagnose_many, first_questions  # noqa: E402
 from tests.diagnosis.nsd import NsdServer, free_port, nsd_available  # noqa: E402
 
 PROVIDER = ProviderFacts(
@@ -174,6 +177,25 @@ def run_ours(domains, nameserver, concurrency, key, processes=1, loop="uvloop"):
         after.children_system - children.children_system
     )
     return time.perf_counter() - start, cpu_children + time.process_time() - cpu, summaries
+
+
+def run_client_alone(domains, nameserver, concurrency, loop="uvloop"):
+    """The batch DNS client without the checks: every domain's first round of questions
+    (those DnsClient asks), 16 at a time as a diagnosis asks them. Returns (questions, wall
+    seconds, CPU seconds, Counter of outcomes)."""
+    keys = [k for d in domains for k in first_questions(d, PROVIDER) if "+" not in k[1]]
+
+    async def ask():
+        async with DnsClient.for_nameserver(nameserver, max_in_flight=concurrency) as client:
+            parts = await asyncio.gather(
+                *(client.ask_many(keys[i : i + 16]) for i in range(0, len(keys), 16))
+            )
+        return Counter(lookup.outcome for part in parts for lookup in part)
+
+    start, cpu = time.perf_counter(), time.process_time()
+    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
+        outcomes = runner.run(ask())
+    return len(keys), time.perf_counter() - start, time.process_time() - cpu, outcomes
 
 
 def run_checkdmarc(domains, nameserver, *, fresh=True):
@@ -342,6 +364,7 @@ def main() -> int:
                 f"nsd on {server.address}: {len(server.zones)} zones "
                 f"(written and loaded in {time.perf_counter() - t0:.1f} s), cpus={os.cpu_count()}"
             )
+            print(f"load average {_load()}; checks: {', '.join(CHECK_NAMES)}; {_client()}")
             logging.getLogger("checkdmarc").setLevel(logging.ERROR)
             single_time, single_cpu, single = run_ours(
                 domains, server.address, args.concurrency, key, loop=args.loop
@@ -351,8 +374,8 @@ def main() -> int:
             per_check = Counter(pair for _status, checks in single for pair in checks)
             print(
                 f"ours      : {len(domains)} domains in {single_time:.2f} s = "
-                f"{single_rate:,.0f} domains/s (1 process, {args.loop} event loop, 5 checks "
-                f"each, at most {args.concurrency} questions in flight)"
+                f"{single_rate:,.0f} domains/s (1 process, {args.loop} event loop, "
+                f"{len(CHECK_NAMES)} checks each, at most {args.concurrency} questions in flight)"
             )
             print(
                 f"            CPU {single_cpu:.2f} s = {len(domains) / single_cpu:,.0f} domains "
@@ -360,6 +383,15 @@ def main() -> int:
             )
             print(f"            overall {dict(sorted(statuses.items()))}")
             print(f"            per check {dict(sorted(per_check.items()))}")
+            count, client_time, client_cpu, client_outcomes = run_client_alone(
+                domains, server.address, args.concurrency, args.loop
+            )
+            print(
+                f"DNS client: {count} questions alone (each domain's first round) in "
+                f"{client_time:.2f} s = {count / client_time:,.0f}/s, "
+                f"{client_cpu / count * 1e6:.0f} us CPU per question "
+                f"{dict(sorted(client_outcomes.items()))}"
+            )
             multi_rate = None
             if args.processes > 1:
                 multi_time, multi_cpu, multi = run_ours(
@@ -426,7 +458,25 @@ def main() -> int:
             )
             if args.rtt_ms:
                 rtt_round(domains[: args.rtt_domains], server.address, args, key)
+            print(f"load average {_load()} at the end")
     return 0
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _client() -> str:
+    """Which DNS library the batch client runs on (the bench is also run on older trees)."""
+    try:
+        import pycares
+    except ImportError:
+        return "batch DNS client: own wire-format code"
+    from mailservices.diagnosis import asyncdns
+
+    if "pycares" not in vars(asyncdns):
+        return "batch DNS client: own wire-format code"
+    return f"batch DNS client: c-ares {pycares.ARES_VERSION} through pycares {pycares.__version__}"
 
 
 if __name__ == "__main__":

@@ -6,14 +6,17 @@ question (c-ares' udp_max_queries = 1), a random message id from c-ares, TCP aft
 truncated reply, EDNS and DNS cookies as c-ares sends them, and no cache (c-ares' query
 cache is off). Replies come back as pycares' `DNSResult` (every answer record, so a CNAME
 with an empty answer keeps its target) and become the `Lookup` dnspython's resolver would
-give. Whatever the quick reading below is not sure of (other record types, names with
-characters dnspython prints escaped, duplicate records, long CNAME chains) is asked again
-through dnspython's own asyncio resolver, which also answers names that are not plain host
-names and record types pycares cannot ask.
+give. Whatever that reading is not sure of (names dnspython would print escaped, duplicate
+records, long CNAME chains or loops, records pycares does not read: DS, DNSKEY, CAA) is
+asked again through dnspython's own asyncio resolver, which also takes names that are not
+plain host names and the record types c-ares is not asked for.
 
 The resolver's rules stay: 2 s at most per try (c-ares shortens it to five times a
 server's measured answer time, never under 250 ms), 5 s per question, SERVFAIL is final,
-a time-out is asked again (new id, new port) while the question's time lasts.
+a time-out is asked again (new id, new port) while the question's time lasts. One
+difference: pycares gives no records with NXDOMAIN, so a broken server's NXDOMAIN that also
+carries the data asked for, or a CNAME loop, is NXDOMAIN here (dnspython's resolver drops
+such a server or says "loop"); real servers answer a loop with NOERROR or SERVFAIL.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from pycares import _cares
 from mailservices.diagnosis.dns import ANSWER, FAILURE, NODATA, NXDOMAIN, Lookup, normalize_name
 from mailservices.diagnosis.resolver import LIFETIME, TIMEOUT, _failure, _to_lookup
 
-# Record types read from pycares' results; any other type is asked through dnspython.
-_QTYPES = {
+# Record types read from pycares' results.
+_READ = {
     "A": pycares.QUERY_TYPE_A,
     "AAAA": pycares.QUERY_TYPE_AAAA,
     "MX": pycares.QUERY_TYPE_MX,
@@ -47,7 +50,15 @@ _QTYPES = {
     "CNAME": pycares.QUERY_TYPE_CNAME,
     "NS": pycares.QUERY_TYPE_NS,
     "SOA": pycares.QUERY_TYPE_SOA,
+    "TLSA": pycares.QUERY_TYPE_TLSA,
 }
+# Record types asked through c-ares but not read from pycares' results (it skips DS and
+# DNSKEY records, and CAA's text is dnspython's own): an empty answer or NXDOMAIN is taken
+# as it is (most domains have no DS); records are asked for again through dnspython.
+_ASK_ONLY = {"DS": 43, "DNSKEY": 48, "CAA": pycares.QUERY_TYPE_CAA}
+_QTYPES = {**_READ, **_ASK_ONLY}
+_NOT_READ = frozenset(_ASK_ONLY.values())
+_TLSA_LENGTHS = {1: 32, 2: 64}  # bytes of a SHA-256/SHA-512 match (dnspython checks them)
 _CNAME = pycares.QUERY_TYPE_CNAME
 _BY_VALUE = {pycares.QUERY_TYPE_A, pycares.QUERY_TYPE_AAAA, pycares.QUERY_TYPE_TXT}
 _IN = pycares.QUERY_CLASS_IN
@@ -80,6 +91,8 @@ class _Channel(pycares.Channel):
     source port) per UDP question, the per-try time-out capped at `timeout`, no query cache.
     Everything else (queries, callbacks, closing) is pycares'. pycares is pinned: a version
     that renames what this sets fails the tests, not silently."""
+
+    __qtypes__ = (*pycares.Channel.__qtypes__, *_ASK_ONLY.values())
 
     def __init__(self, servers: list[str], *, timeout: float):  # noqa: D107
         self._channel = None
@@ -410,6 +423,13 @@ def _text(rtype: int, data) -> str:
         return _absolute(data.dname)
     if rtype == pycares.QUERY_TYPE_NS:
         return _absolute(data.nsdname)
+    if rtype == pycares.QUERY_TYPE_TLSA:
+        cert = data.cert_association_data
+        if not cert or len(cert) != _TLSA_LENGTHS.get(data.matching_type, len(cert)):
+            raise _Unsure  # dnspython rejects the reply
+        hexed = cert.hex()  # as dnspython writes it: in chunks of 128 digits
+        chunks = " ".join(hexed[i : i + 128] for i in range(0, len(hexed), 128))
+        return f"{data.cert_usage} {data.selector} {data.matching_type} {chunks}"
     if rtype == pycares.QUERY_TYPE_SOA:
         return (
             f"{_absolute(data.mname)} {_absolute(data.rname)} {data.serial} {data.refresh} "
@@ -420,6 +440,8 @@ def _text(rtype: int, data) -> str:
 
 def _lookup(name: str, rdtype: str, qtype: int, result) -> Lookup:
     """The `Lookup` for a NOERROR reply with answer records (pycares' `DNSResult`)."""
+    if qtype in _NOT_READ:
+        raise _Unsure
     records: dict[tuple[str, int], dict[str, str]] = {}
     for record in result.answer:
         rtype = record.type
