@@ -29,6 +29,7 @@ from mailservices.mailboxes.selectors import (
     recent_imports,
 )
 from portal.accounts.decorators import customer_required
+from portal.core.ratelimit import rate_limit_exceeded
 
 
 def _mailbox(request, pk):
@@ -51,7 +52,15 @@ def import_new(request, pk):
     address = _mailbox(request, pk)
     if request.method == "POST":
         form = ImportSourceForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and rate_limit_exceeded(request, action="import_preview"):
+            form.add_error(
+                None,
+                _(
+                    "Sie haben in der letzten Stunde zu viele Vorschauen angefordert. "
+                    "Bitte versuchen Sie es später noch einmal."
+                ),
+            )
+        elif form.is_valid():
             job = import_preview_request(
                 address=address,
                 user=request.user,

@@ -21,6 +21,8 @@ DEFAULT_RATES = {
     "message_check": "20/h",
     "diagnosis_run": "10/m",
     "kb_api": "60/m",
+    # Each preview makes a worker log in to another provider's server with typed credentials.
+    "import_preview": "20/h",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600}
 # One IPv6 client usually holds a whole /64: counting per address would let it rotate.

@@ -127,6 +127,23 @@ def test_form_queues_the_preview_and_its_page_polls(
     assert "<html" not in partial.content.decode()
 
 
+def test_too_many_previews_from_one_client_get_a_form_error_and_keep_the_input(
+    customer_client, mailbox, settings
+):
+    """Each preview makes a worker log in elsewhere: a client gets a bounded number per hour."""
+    settings.PORTAL_RATE_LIMITS = {"import_preview": "2/h"}
+    url = reverse("mailboxes:import_new", args=[mailbox.pk])
+    with mock.patch("mailservices.mailboxes.tasks.import_preview_task.delay"):
+        answers = [
+            customer_client.post(url, {**SOURCE, "password": OLD_PASSWORD}) for _ in range(3)
+        ]
+    assert [a.status_code for a in answers] == [302, 302, 200]
+    page = answers[-1].content.decode()
+    assert "zu viele Vorschauen" in page
+    assert 'value="max@alt.example"' in page and OLD_PASSWORD not in page
+    assert ImportPreview.objects.filter(address=mailbox).count() == 2
+
+
 def test_a_new_request_cancels_the_waiting_one(mailbox, customer):
     with mock.patch("mailservices.mailboxes.tasks.import_preview_task.delay"):
         first = import_preview_request(
