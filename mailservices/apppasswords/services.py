@@ -30,18 +30,12 @@ def _login(address: Address) -> str:
     return f"{address.local_part}@{address.service.domain.name}"
 
 
-def _record(address: Address, kind: str, what: str) -> None:
-    """One activity entry (emailed to the customer's owner). Until the security app has its
-    own app-password kinds, the entry is a mail-password change that says what happened."""
-    own_kind = getattr(Activity.Kind, kind.upper(), None)
-    if own_kind is not None:
-        target = f"{_login(address)}: {what}" if what else _login(address)
-        activity_record(customer=address.service.domain.customer, kind=own_kind, target=target)
-        return
+def _record(address: Address, kind: str, detail: str) -> None:
+    """One activity entry, emailed to the customer's owner (portal.security)."""
     activity_record(
         customer=address.service.domain.customer,
-        kind=Activity.Kind.MAIL_PASSWORD_CHANGED,
-        target=f"{_login(address)}: {what}",
+        kind=kind,
+        target=f"{_login(address)} ({detail})",
     )
 
 
@@ -112,11 +106,7 @@ def app_password_create(
     )
     app_password.full_clean()
     app_password.save()
-    _record(
-        address,
-        "app_password_created",
-        _("App-Passwort „%(name)s“ erstellt") % {"name": app_password.name},
-    )
+    _record(address, Activity.Kind.APP_PASSWORD_CREATED, f"„{app_password.name}“")
     return CreatedAppPassword(app_password=app_password, password=password)
 
 
@@ -126,9 +116,7 @@ def app_password_revoke(*, app_password: AppPassword) -> None:
     address = app_password.address
     name = app_password.name
     app_password.delete()
-    _record(
-        address, "app_password_revoked", _("App-Passwort „%(name)s“ widerrufen") % {"name": name}
-    )
+    _record(address, Activity.Kind.APP_PASSWORD_REVOKED, f"„{name}“")
 
 
 @transaction.atomic
@@ -137,12 +125,12 @@ def app_passwords_only_set(*, address: Address, enabled: bool) -> bool:
     _require_mailbox(address)
     if enabled:
         _row, changed = AppPasswordsOnly.objects.get_or_create(address=address)
-        what = _("Mail-Passwort gesperrt, nur noch App-Passwörter")
+        detail = _("nur noch App-Passwörter")
     else:
         changed = AppPasswordsOnly.objects.filter(address=address).delete()[0] > 0
-        what = _("Mail-Passwort wieder zugelassen")
+        detail = _("Mail-Passwort wieder zugelassen")
     if changed:
-        _record(address, "app_passwords_only", what)
+        _record(address, Activity.Kind.APP_PASSWORDS_ONLY, detail)
     return changed
 
 

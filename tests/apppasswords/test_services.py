@@ -102,18 +102,26 @@ def test_security_changes_are_logged_and_emailed(
         app_passwords_only_set(address=address, enabled=True)
         app_passwords_only_set(address=address, enabled=True)  # no change, no entry
         app_password_revoke(app_password=created.app_password)
-    entries = list(Activity.objects.filter(customer=customer).order_by("id"))
-    targets = [
-        entry.target
-        for entry in entries
-        if "App-Passw" in entry.target or "Mail-Passwort" in entry.target
+    Kind = Activity.Kind
+    entries = list(
+        Activity.objects.filter(
+            customer=customer,
+            kind__in=[
+                Kind.APP_PASSWORD_CREATED,
+                Kind.APP_PASSWORD_REVOKED,
+                Kind.APP_PASSWORDS_ONLY,
+            ],
+        ).order_by("id")
+    )
+    assert [(e.kind, e.target) for e in entries] == [
+        (Kind.APP_PASSWORD_CREATED, "anna@beispiel.ch („iPhone Anna“)"),
+        (Kind.APP_PASSWORDS_ONLY, "anna@beispiel.ch (nur noch App-Passwörter)"),
+        (Kind.APP_PASSWORD_REVOKED, "anna@beispiel.ch („iPhone Anna“)"),
     ]
-    assert len(targets) == 3
-    assert "iPhone Anna" in targets[0] and "erstellt" in targets[0]
-    assert "widerrufen" in targets[2]
-    # Every one of them went to the customer's owner by email, never with the password.
+    # Each one went to the customer's owner by email, never with the password.
     sent = [m for m in mail.outbox if customer.owner.email in m.to]
-    assert len(sent) >= 3
+    assert len(sent) == 3
+    assert "App-Passwort erstellt" in sent[0].subject
     assert all(created.password not in m.body for m in mail.outbox)
 
 
