@@ -153,6 +153,7 @@ def test_a_protocol_limited_app_password_fails_on_the_other_protocol(
 
 def test_only_app_passwords_refuses_the_mail_password(mail_stack, app_world, committed):
     from mailservices.apppasswords.services import app_passwords_only_set
+    from mailservices.mailboxes.app_settings import app_settings as mailboxes_settings
 
     address = app_world.addresses["dora"]
     user = f"dora@{DOMAIN}"
@@ -163,6 +164,10 @@ def test_only_app_passwords_refuses_the_mail_password(mail_stack, app_world, com
         assert not smtp_ok(mail_stack, user, PASSWORD)
         assert imap_ok(mail_stack, user, created.password)
         assert smtp_ok(mail_stack, user, created.password)
+        # The mail import's master-user login still finds the address (no password needed).
+        master = mailboxes_settings.MASTER_USER
+        assert imap_ok(mail_stack, f"{user}*{master}", mailboxes_settings.MASTER_PASSWORD)
+        assert not imap_ok(mail_stack, f"{user}*{master}", "falsches-Master-Passwort")
     finally:
         app_passwords_only_set(address=address, enabled=False)
     assert imap_ok(mail_stack, user, PASSWORD)
