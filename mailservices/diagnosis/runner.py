@@ -30,7 +30,7 @@ from mailservices.diagnosis.checks import (
 from mailservices.diagnosis.checks.autoconfig import SRV
 from mailservices.diagnosis.checks.dav import SERVICES as DAV_SERVICES
 from mailservices.diagnosis.checks.dkim import dkim_name
-from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name, signed
+from mailservices.diagnosis.dns import AnswerBook, MissingAnswer, normalize_name
 from mailservices.diagnosis.resolver import (
     AsyncExtras,
     ResolverSource,
@@ -83,14 +83,11 @@ def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str
     keys += [(f"{label}.{domain}", "SRV") for label, _port in SRV]
     keys += [(f"{label}.{domain}", kind) for label in DAV_SERVICES for kind in ("SRV", "TXT")]
     keys += [(f"_mta-sts.{domain}", "TXT"), (f"_smtp._tls.{domain}", "TXT")]
-    keys += [(f"mta-sts.{domain}", "A"), (f"mta-sts.{domain}", "AAAA"), (domain, "DS")]
+    # TLSA of our MX hosts (most domains' MX): asked now, not in a round of their own. The
+    # policy host's address is asked only where `_mta-sts` is published.
+    keys += [(f"_25._tcp.{host}", "TLSA") for host in provider.mx_hosts]
+    keys += [(domain, "DS"), (domain, "DNSKEY")]
     return keys
-
-
-def first_extras(domain: str) -> list[tuple[str, str]]:
-    """The DNSSEC questions every diagnosis asks (answered by `resolver.AsyncExtras`)."""
-    domain = normalize_name(domain)
-    return [(domain, signed("DNSKEY")), (domain, signed("SOA"))]
 
 
 async def diagnose_async(
@@ -109,7 +106,7 @@ async def diagnose_async(
     domain = normalize_name(domain)
     extras = extras or AsyncExtras(None)
     book = AnswerBook()
-    await fetch_into(book, client, first_questions(domain, provider) + first_extras(domain), extras)
+    await fetch_into(book, client, first_questions(domain, provider), extras)
     results: dict[str, CheckResult] = {}
     for _round in range(MAX_ROUNDS):
         missing: set[tuple[str, str]] = set()
