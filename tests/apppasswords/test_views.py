@@ -212,3 +212,11 @@ def test_dovecots_report_records_the_last_use(client, address):
     assert report(client, {**body, "success": False, "remote": "203.0.113.1"}).status_code == 200
     assert AppPassword.objects.get().last_used_ip == "198.51.100.23"
     assert client.get(reverse("apppasswords:auth_report")).status_code == 405
+
+
+def test_reports_of_failed_logins_cost_no_query(client, django_assert_num_queries):
+    # Dovecot reports every authentication, also each guess of an attacker.
+    body = {"login": "anna@beispiel.ch", "remote": "203.0.113.1", "protocol": "imap"}
+    with django_assert_num_queries(0):
+        assert report(client, {**body, "app_password": "", "success": False}).status_code == 200
+        assert report(client, {**body, "app_password": "", "success": True}).status_code == 200

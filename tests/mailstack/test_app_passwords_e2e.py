@@ -173,6 +173,24 @@ def test_only_app_passwords_refuses_the_mail_password(mail_stack, app_world, com
     assert imap_ok(mail_stack, user, PASSWORD)
 
 
+def test_doveadm_auth_test_sees_the_service_limit(mail_stack, app_world, committed):
+    """The check the README gives for production: `doveadm auth test -x service=...`."""
+    import subprocess
+
+    created = create(app_world.addresses["chris"], "Nur Versand", protocols=("smtp",))
+
+    def auth_test(service):
+        return subprocess.run(
+            ["doveadm", "-c", str(mail_stack.dovecot_conf), "auth", "test", "-x",
+             f"service={service}", f"chris@{DOMAIN}", created.password],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+
+    ok, refused = auth_test("smtp"), auth_test("imap")
+    assert ok.returncode == 0 and "succeeded" in ok.stdout, ok.stdout + ok.stderr
+    assert refused.returncode != 0 and "failed" in refused.stdout, refused.stdout
+
+
 def test_a_typed_app_password_with_quote_and_backslash_works(mail_stack, app_world, committed):
     # The lookup key is computed by Dovecot from the SQL-escaped password: a quote and a
     # backslash prove the portal computes the same key.
