@@ -89,7 +89,17 @@ def _start_portal(directory: Path):
     port = free_port()
     log = open(directory / "portal.log", "w")  # noqa: SIM115 (kept open for the process)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "--no-control-socket",
+        ],  # several test runs on one machine: no shared ~/.gunicorn
         cwd=ROOT,
         env=_test_database_env(),
         stdin=subprocess.DEVNULL,
