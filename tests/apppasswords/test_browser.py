@@ -33,6 +33,7 @@ def _log_in(page):
 def test_create_revoke_and_only_app_passwords(page, mailbox):
     _log_in(page)
     page.goto(f"/addresses/{mailbox.pk}/")
+    page.locator("#app-passwords-summary").screenshot(path=f"{SHOTS}/00-address-card.png")
     page.get_by_role("link", name="App-Passwörter verwalten").click()
     page.wait_for_url(re.compile(r"/app-passwords/$"))
     page.screenshot(path=f"{SHOTS}/01-empty.png", full_page=True)
