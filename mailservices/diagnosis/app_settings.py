@@ -24,6 +24,12 @@ class DiagnosisSettings(AppSettings):
         return int(self._setting("MTA_STS_PORT", 443))
 
     @property
+    def SMTP_PORT(self) -> int:
+        """SMTP port of MX hosts whose certificate is matched against their TLSA records
+        (25; tests use another)."""
+        return int(self._setting("SMTP_PORT", 25))
+
+    @property
     def CA_FILE(self) -> str:
         """CA certificates (PEM) that policy servers are checked against; empty: the
         system's trusted CAs."""

@@ -25,6 +25,9 @@ LOOP = "loop"
 # media type), and a DNSSEC question, "<TYPE>+DO", asked with the DO bit (records: each
 # answer record as "<TYPE> <rdata>", RRSIGs included, and "AD" when the resolver set it).
 POLICY = "MTA-STS-POLICY"
+# The certificate an MX host shows after STARTTLS (`smtpcert.py`), asked for hosts with TLSA
+# records: "0 <certificate hex>" and "1 <public key info hex>".
+SMTP_CERT = "SMTP-CERT"
 SIGNED_SUFFIX = "+DO"
 
 

@@ -36,6 +36,7 @@ from mailservices.diagnosis.dns import (
     NXDOMAIN,
     POLICY,
     SIGNED_SUFFIX,
+    SMTP_CERT,
     AnswerBook,
     Lookup,
     normalize_name,
@@ -213,13 +214,18 @@ class PolicyAccess:
 
     port: int
     context: object
+    smtp_port: int = 25
 
     @classmethod
     def from_settings(cls) -> PolicyAccess:
         from mailservices.diagnosis import policyfetch
         from mailservices.diagnosis.app_settings import app_settings
 
-        return cls(app_settings.MTA_STS_PORT, policyfetch.tls_context(app_settings.CA_FILE))
+        return cls(
+            app_settings.MTA_STS_PORT,
+            policyfetch.tls_context(app_settings.CA_FILE),
+            app_settings.SMTP_PORT,
+        )
 
 
 def policy_address(address_lookups) -> str | None:
@@ -261,6 +267,8 @@ class ResolverSource:
     def _ask(self, name: str, rdtype: str) -> Lookup:
         if rdtype == POLICY:
             return self._fetch_policy(name)
+        if rdtype == SMTP_CERT:
+            return self._fetch_certificate(name)
         ask = resolve
         if rdtype.endswith(SIGNED_SUFFIX):
             ask, rdtype = resolve_signed, rdtype.removesuffix(SIGNED_SUFFIX)
@@ -288,13 +296,27 @@ class ResolverSource:
             host, address, port=access.port, context=access.context, timeout=timeout
         )
 
+    def _fetch_certificate(self, host: str) -> Lookup:
+        """The certificate MX `host` shows after STARTTLS, within the run's budget."""
+        from mailservices.diagnosis import smtpcert
+
+        address = policy_address([self.lookup(host, "A"), self.lookup(host, "AAAA")])
+        if address is None:
+            return Lookup(host, SMTP_CERT, FAILURE, error="no-address")
+        access = self.policy_access or PolicyAccess.from_settings()
+        timeout = smtpcert.TIMEOUT
+        if self.deadline is not None:
+            timeout = min(timeout, self.deadline - self.clock())
+        return smtpcert.fetch(host, address, port=access.smtp_port, timeout=timeout)
+
     def lookup_many(self, keys: Iterable[tuple[str, str]]) -> list[Lookup]:
         return [self.lookup(n, t) for n, t in keys]
 
 
 class AsyncExtras:
     """The batch path's answers to what `DnsClient` does not ask: DNSSEC questions (with
-    dnspython's asyncio resolver, pinned like the client) and MTA-STS policies (HTTPS)."""
+    dnspython's asyncio resolver, pinned like the client), MTA-STS policies (HTTPS) and MX
+    certificates (STARTTLS)."""
 
     def __init__(self, nameserver: str | None, policy_access: PolicyAccess | None = None):
         self.resolver = _dnssec_resolver(
@@ -305,6 +327,8 @@ class AsyncExtras:
     async def ask(self, book: AnswerBook, name: str, rdtype: str) -> Lookup:
         if rdtype == POLICY:
             return await self._fetch_policy(book, name)
+        if rdtype == SMTP_CERT:
+            return await self._fetch_certificate(book, name)
         base = rdtype.removesuffix(SIGNED_SUFFIX)
         try:
             answer = await self.resolver.resolve(
@@ -329,10 +353,20 @@ class AsyncExtras:
             host, address, port=access.port, context=access.context
         )
 
+    async def _fetch_certificate(self, book: AnswerBook, host: str) -> Lookup:
+        from mailservices.diagnosis import smtpcert
+
+        address = policy_address(
+            [book.answers.get((host, kind)) or Lookup(host, kind, NODATA) for kind in ("A", "AAAA")]
+        )
+        if address is None:
+            return Lookup(host, SMTP_CERT, FAILURE, error="no-address")
+        return await smtpcert.fetch_async(host, address, port=self.policy_access.smtp_port)
+
 
 def is_extra(rdtype: str) -> bool:
     """A question `DnsClient` does not ask (see `AsyncExtras`)."""
-    return rdtype == POLICY or rdtype.endswith(SIGNED_SUFFIX)
+    return rdtype in (POLICY, SMTP_CERT) or rdtype.endswith(SIGNED_SUFFIX)
 
 
 async def fetch_into(

@@ -12,6 +12,7 @@ from mailservices.provisioning.keys import public_key_of
 from tests.conftest import require_service
 from tests.diagnosis.fakedns import FakeDns
 from tests.diagnosis.nsd import NsdServer, nsd_available
+from tests.diagnosis.smtpserver import SmtpServer
 from tests.diagnosis.tlsserver import PolicyServer
 
 ZONES = Path(__file__).parent / "zones"
@@ -101,19 +102,24 @@ def corpus_policies() -> dict:
 @pytest.fixture(scope="session", autouse=True)
 def policy_server():
     """The HTTPS server of every corpus zone's `mta-sts` host (127.0.0.1), with a test CA
-    the diagnosis trusts for the whole session."""
+    the diagnosis trusts for the whole session, and the STARTTLS server of its DANE MX
+    hosts."""
     from django.test import override_settings
 
     served = corpus_policies()
     names = [name for name in served if name != "mta-sts.mta-sts-wrong-cert.test"]
     names += ["mta-sts.mta-sts-not-found.test", "mta-sts.slow.test"]
     server = PolicyServer(names, served).start()
+    smtp = SmtpServer().start()  # the corpus' MX hosts with TLSA records (127.0.0.1)
     override = override_settings(
-        PORTAL_DIAGNOSIS_MTA_STS_PORT=server.port, PORTAL_DIAGNOSIS_CA_FILE=str(server.ca_file)
+        PORTAL_DIAGNOSIS_MTA_STS_PORT=server.port,
+        PORTAL_DIAGNOSIS_CA_FILE=str(server.ca_file),
+        PORTAL_DIAGNOSIS_SMTP_PORT=smtp.port,
     )
     override.enable()
     yield server
     override.disable()
+    smtp.stop()
     server.stop()
 
 

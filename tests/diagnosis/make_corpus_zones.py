@@ -22,7 +22,28 @@ BASE = (ZONES / "good.test.zone").read_text().split("$ORIGIN", 1)[1].split("\n",
 EXPECT = "mx=ok spf=ok dkim=ok dmarc=ok autoconfig=ok dav=ok"
 GOOD_STS = '_mta-sts TXT "v=STSv1; id=20261206a"\n_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tls@{d}"\n'
 POLICY_HOST = "mta-sts A 127.0.0.1\n"
-HEX64 = "8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1"
+HEX64 = "8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1"  # matches nothing
+
+
+def _smtp_digests() -> tuple[str, str]:
+    """SHA-256 of the test SMTP server's public key info and of its whole certificate."""
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    cert = x509.load_pem_x509_certificate((ZONES / "smtp-test.pem").read_bytes())
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return (
+        hashlib.sha256(spki).hexdigest(),
+        hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest(),
+    )
+
+
+SPKI, CERT = _smtp_digests()
+RELAYS = "relay1 A 127.0.0.1\nrelay2 A 127.0.0.1\n"
 
 # name: (description, mta_sts, dnssec, says, extra records, base expectations)
 ZONE_CASES = {
@@ -112,35 +133,40 @@ ZONE_CASES = {
         '_smtp._tls TXT "v=TLSRPTv1; rua=tls@example.org"\n',
     ),
     "tlsa-good.test": (
-        "DANE 3 1 1 on both MX hosts of the zone (MX not ours)",
+        "DANE: 3 1 1 matching the MX certificate, 2 1 1 beside it (MX not ours)",
         "ok",
         "ok",
-        "mta_sts=TLSA-Einträge der MX-Server",
-        "relay1 A 192.0.2.77\nrelay2 A 192.0.2.78\n"
-        f"_25._tcp.relay1 TLSA 3 1 1 {HEX64}\n_25._tcp.relay2 TLSA 2 1 1 {HEX64}\n",
+        "mta_sts=passen zu ihren TLSA-Einträgen",
+        RELAYS + f"_25._tcp.relay1 TLSA 3 1 1 {SPKI}\n_25._tcp.relay1 TLSA 3 0 1 {CERT}\n"
+        f"_25._tcp.relay2 TLSA 3 1 1 {SPKI}\n_25._tcp.relay2 TLSA 2 1 1 {HEX64}\n",
+    ),
+    "tlsa-mismatch.test": (
+        "DANE: 3 1 1 for a certificate the MX host no longer shows",
+        "error",
+        "ok",
+        "mta_sts=passt zum Zertifikat, das relay1.tlsa-mismatch.test zeigt",
+        RELAYS + f"_25._tcp.relay1 TLSA 3 1 1 {HEX64}\n_25._tcp.relay2 TLSA 3 1 1 {SPKI}\n",
     ),
     "tlsa-bad.test": (
         "TLSA with usage 4 (there is none)",
         "error",
         "ok",
         "mta_sts=TLSA-Eintrag unter",
-        f"relay1 A 192.0.2.77\nrelay2 A 192.0.2.78\n"
-        f"_25._tcp.relay1 TLSA 4 1 1 {HEX64}\n_25._tcp.relay2 TLSA 3 1 1 {HEX64}\n",
+        RELAYS + f"_25._tcp.relay1 TLSA 4 1 1 {SPKI}\n_25._tcp.relay2 TLSA 3 1 1 {SPKI}\n",
     ),
     "tlsa-usage.test": (
         "TLSA with PKIX usage 1 only",
         "warning",
         "ok",
         "mta_sts=RFC 7672",
-        f"relay1 A 192.0.2.77\nrelay2 A 192.0.2.78\n"
-        f"_25._tcp.relay1 TLSA 1 1 1 {HEX64}\n_25._tcp.relay2 TLSA 3 1 1 {HEX64}\n",
+        RELAYS + f"_25._tcp.relay1 TLSA 1 1 1 {SPKI}\n_25._tcp.relay2 TLSA 3 1 1 {SPKI}\n",
     ),
     "tlsa-partial.test": (
         "TLSA on one of two MX hosts",
         "warning",
         "ok",
         "mta_sts=Nur einige MX-Server",
-        f"relay1 A 192.0.2.77\nrelay2 A 192.0.2.78\n_25._tcp.relay1 TLSA 3 1 1 {HEX64}\n",
+        RELAYS + f"_25._tcp.relay1 TLSA 3 1 1 {SPKI}\n",
     ),
     "dnssec-signed.test": (
         "signed zone, DS at the parent matches",

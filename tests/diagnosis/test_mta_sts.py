@@ -1,19 +1,22 @@
-"""MTA-STS and DNSSEC beyond the corpus: the HTTPS fetch's bounds (time, size, redirects),
-and a hosted zone's facts (the portal's DS and policy) against the real nsd."""
+"""MTA-STS, DANE and DNSSEC beyond the corpus: the HTTPS fetch's bounds (time, size,
+redirects), the MX certificate over STARTTLS, and a hosted zone's facts (the portal's DS and
+policy) against the real nsd."""
 
 import asyncio
 import time
 
 import pytest
 
-from mailservices.diagnosis import policyfetch
+from mailservices.diagnosis import policyfetch, smtpcert
 from mailservices.diagnosis.checks import ZoneFacts
-from mailservices.diagnosis.checks.mta_sts import evaluate_mta_sts, parse_sts_record, tlsa_problem
+from mailservices.diagnosis.checks.dane import certificate_matches, tlsa_problem
+from mailservices.diagnosis.checks.mta_sts import evaluate_mta_sts, parse_sts_record
 from mailservices.diagnosis.dns import POLICY
 from mailservices.diagnosis.resolver import PolicyAccess, ResolverSource, make_resolver
 from mailservices.diagnosis.runner import diagnose
 from mailservices.hosteddns import mtasts
 from tests.diagnosis.conftest import ZONES
+from tests.diagnosis.smtpserver import SmtpServer
 
 pytestmark = pytest.mark.dns
 
@@ -126,3 +129,33 @@ def test_a_hosted_policy_is_the_one_the_portal_serves(nsd, provider):
     check = next(c for c in result.checks if c.name == "mta_sts")
     assert check.status == "warning" and "nennt nicht die id" in check.message
     assert check.records[1].value == mtasts.sts_record_value(policy)
+
+
+def test_certificate_match_rules():
+    import hashlib
+
+    cert_records = ("0 " + b"cert".hex(), "1 " + b"spki".hex())
+    spki256 = hashlib.sha256(b"spki").hexdigest()
+    assert certificate_matches([f"3 1 1 {spki256}"], cert_records) is True
+    assert certificate_matches(["3 0 0 " + b"cert".hex()], cert_records) is True
+    assert certificate_matches(["3 0 2 " + hashlib.sha512(b"cert").hexdigest()], cert_records)
+    assert certificate_matches(["3 1 1 " + "00" * 32], cert_records) is False
+    # A DANE-TA record may match the chain, which is not read: no verdict.
+    assert certificate_matches(["3 1 1 " + "00" * 32, "2 1 1 " + "00" * 32], cert_records) is None
+
+
+def test_an_mx_without_starttls_is_said_on_both_paths():
+    server = SmtpServer(starttls=False).start()
+    try:
+        sync = smtpcert.fetch("relay.test", "127.0.0.1", port=server.port)
+        together = asyncio.run(smtpcert.fetch_async("relay.test", "127.0.0.1", port=server.port))
+    finally:
+        server.stop()
+    assert sync.error == together.error == "no-starttls"
+    server = SmtpServer().start()
+    try:
+        sync = smtpcert.fetch("relay.test", "127.0.0.1", port=server.port)
+        together = asyncio.run(smtpcert.fetch_async("relay.test", "127.0.0.1", port=server.port))
+    finally:
+        server.stop()
+    assert sync == together and sync.records[1].startswith("1 3059")  # an EC P-256 key

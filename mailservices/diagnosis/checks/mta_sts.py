@@ -1,4 +1,5 @@
-"""MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE TLSA of the MX hosts (RFC 7672).
+"""MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE TLSA of the MX hosts (RFC 7672,
+`dane.py`).
 
 Optional for an external domain, as the DAV records are: without `_mta-sts` the check is
 fine and lists the records to publish. When the TXT record is there, the policy is fetched
@@ -25,6 +26,7 @@ from mailservices.diagnosis.checks.base import (
     Text,
     ZoneFacts,
 )
+from mailservices.diagnosis.checks.dane import evaluate_tlsa
 from mailservices.diagnosis.dns import ANSWER, POLICY, AnswerSource, normalize_name
 from mailservices.diagnosis.policyfetch import NO_TIME
 from mailservices.hosteddns import mtasts
@@ -32,8 +34,6 @@ from mailservices.hosteddns import mtasts
 NAME = "mta_sts"
 STS_ID = re.compile(r"[A-Za-z0-9]{1,32}")
 ONE_DAY = 86400
-# RFC 6698 / 7672: usage 0-3, selector 0-1, matching type 0-2 (hex lengths of 1 and 2).
-DIGEST_HEX = {"1": 64, "2": 128}
 # Why a policy could not be fetched: the technical reason, the same in every language.
 UNREACHABLE = {
     "tls": "TLS",
@@ -103,26 +103,6 @@ def policy_problems(policy: dict) -> list[str]:
     if policy.get("mode") in ("enforce", "testing") and not policy["mx"]:
         problems.append("mx: …")
     return problems
-
-
-def tlsa_problem(value: str) -> str | None:
-    """None for a usable TLSA record for SMTP; else why not: "syntax" or "usage"."""
-    parts = value.split(maxsplit=3)
-    if (
-        len(parts) != 4
-        or parts[0] not in ("0", "1", "2", "3")
-        or parts[1] not in ("0", "1")
-        or parts[2] not in ("0", "1", "2")
-    ):
-        return "syntax"
-    data = parts[3].replace(" ", "")
-    if not re.fullmatch(r"[0-9A-Fa-f]+", data) or len(data) % 2:
-        return "syntax"
-    if parts[2] in DIGEST_HEX and len(data) != DIGEST_HEX[parts[2]]:
-        return "syntax"
-    if parts[0] in ("0", "1"):  # PKIX usages: SMTP senders ignore them (RFC 7672 3.1.3)
-        return "usage"
-    return None
 
 
 def mx_hosts(records) -> list[str]:
@@ -207,7 +187,7 @@ def evaluate_mta_sts(
         if mode is not None:
             findings += _coverage(hosts, mode[0], mode[1])
     findings += _tlsrpt(rpt, rpt_name, zone, bool(sts_records))
-    tlsa_findings, tlsa_found = _tlsa(hosts, source)
+    tlsa_findings, tlsa_found, tlsa_records = evaluate_tlsa(hosts, source)
     findings += tlsa_findings
     found += tlsa_found
     if mode is not None and not any(f.status != OK for f in findings):
@@ -224,7 +204,7 @@ def evaluate_mta_sts(
                 ),
             ),
         )
-    return CheckResult.from_findings(NAME, findings, records, found)
+    return CheckResult.from_findings(NAME, findings, records + tlsa_records, found)
 
 
 def _sts_missing(zone: ZoneFacts | None, domain: str) -> Finding:
@@ -463,73 +443,3 @@ def _tlsrpt(rpt, rpt_name, zone, sts_present) -> list[Finding]:
             )
         ]
     return []
-
-
-def _tlsa(hosts, source) -> tuple[list[Finding], list[str]]:
-    """DANE: the TLSA records of each MX host, where published."""
-    if not hosts:
-        return [], []
-    names = [f"_25._tcp.{h}" for h in hosts]
-    lookups = source.lookup_many([(n, "TLSA") for n in names])
-    findings, found, published = [], [], []
-    for host, name, lookup in zip(hosts, names, lookups, strict=True):
-        if lookup.outcome != ANSWER:
-            continue
-        published.append(host)
-        found += [f"{name} TLSA {r}" for r in lookup.records]
-        problems = {tlsa_problem(r) for r in lookup.records}
-        if "syntax" in problems:
-            findings.append(
-                Finding(
-                    ERROR,
-                    Text(
-                        _(
-                            "Ein TLSA-Eintrag unter %(name)s ist fehlerhaft. Server mit DANE "
-                            "stellen an %(host)s dann nicht zu; korrigieren oder entfernen Sie "
-                            "ihn."
-                        ),
-                        {"name": name, "host": host},
-                    ),
-                )
-            )
-        elif problems == {"usage"}:
-            findings.append(
-                Finding(
-                    WARNING,
-                    Text(
-                        _(
-                            "Die TLSA-Einträge unter %(name)s nutzen nur die Verwendung 0 oder "
-                            "1, die für E-Mail nicht gilt (RFC 7672). Nutzen Sie 3 1 1 oder "
-                            "2 1 1."
-                        ),
-                        {"name": name},
-                    ),
-                )
-            )
-    if published and len(published) < len(hosts):
-        findings.append(
-            Finding(
-                WARNING,
-                Text(
-                    _(
-                        "Nur einige MX-Server haben TLSA-Einträge (DANE): %(published)s, "
-                        "nicht aber %(missing)s. Veröffentlichen Sie sie für alle oder keinen."
-                    ),
-                    {
-                        "published": ", ".join(published),
-                        "missing": ", ".join(h for h in hosts if h not in published),
-                    },
-                ),
-            )
-        )
-    if published and not findings:
-        findings.append(
-            Finding(
-                OK,
-                Text(
-                    _("DANE: Die TLSA-Einträge der MX-Server %(hosts)s sind gültig."),
-                    {"hosts": ", ".join(published)},
-                ),
-            )
-        )
-    return findings, found
