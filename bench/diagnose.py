@@ -181,21 +181,26 @@ def run_ours(domains, nameserver, concurrency, key, processes=1, loop="uvloop"):
 
 def run_client_alone(domains, nameserver, concurrency, loop="uvloop"):
     """The batch DNS client without the checks: every domain's first round of questions
-    (those DnsClient asks), 16 at a time as a diagnosis asks them. Returns (questions, wall
-    seconds, CPU seconds, Counter of outcomes)."""
-    keys = [k for d in domains for k in first_questions(d, PROVIDER) if "+" not in k[1]]
+    (those DnsClient asks) in one `ask_many`, as many domains at once as `diagnose_many`
+    starts. Returns (questions, wall seconds, CPU seconds, Counter of outcomes)."""
+    rounds = [[k for k in first_questions(d, PROVIDER) if "+" not in k[1]] for d in domains]
 
     async def ask():
+        at_once = asyncio.Semaphore(max(1, concurrency // 4))
+
+        async def one(keys):
+            async with at_once:
+                return await client.ask_many(keys)
+
         async with DnsClient.for_nameserver(nameserver, max_in_flight=concurrency) as client:
-            parts = await asyncio.gather(
-                *(client.ask_many(keys[i : i + 16]) for i in range(0, len(keys), 16))
-            )
+            parts = await asyncio.gather(*(one(keys) for keys in rounds))
         return Counter(lookup.outcome for part in parts for lookup in part)
 
     start, cpu = time.perf_counter(), time.process_time()
     with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
         outcomes = runner.run(ask())
-    return len(keys), time.perf_counter() - start, time.process_time() - cpu, outcomes
+    count = sum(len(keys) for keys in rounds)
+    return count, time.perf_counter() - start, time.process_time() - cpu, outcomes
 
 
 def run_checkdmarc(domains, nameserver, *, fresh=True):
