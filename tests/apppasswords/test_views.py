@@ -220,3 +220,16 @@ def test_reports_of_failed_logins_cost_no_query(client, django_assert_num_querie
     with django_assert_num_queries(0):
         assert report(client, {**body, "app_password": "", "success": False}).status_code == 200
         assert report(client, {**body, "app_password": "", "success": True}).status_code == 200
+
+
+def test_the_address_card_costs_one_query(customer_client, address, django_assert_num_queries):
+    from django.template import Context, Template
+
+    from mailservices.apppasswords.services import app_passwords_only_set
+
+    app_password_create(address=address, name="iPhone", protocols=["imap"])
+    app_passwords_only_set(address=address, enabled=True)
+    template = Template('{% include "apppasswords/partials/_address_card.html" %}')
+    with django_assert_num_queries(1):
+        html = template.render(Context({"address": address}))
+    assert "1 App-Passwort" in html and "nur App-Passwörter" in html
