@@ -8,7 +8,6 @@ a free one picked at start (UDP and TCP). Stopped by the fixture at the end of t
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,25 +18,11 @@ import dns.query
 import dns.rcode
 
 from mailservices.hosteddns import server
+from tests.diagnosis.nsd import free_port  # a port free for UDP and TCP on 127.0.0.1
 
 
 def missing_binaries() -> list[str]:
     return [name for name in ("pdns_server", "pdnsutil") if shutil.which(name) is None]
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as tcp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-                try:
-                    udp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port")
 
 
 class PowerDns:
