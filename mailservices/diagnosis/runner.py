@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 
 import uvloop
 from django.utils.translation import gettext_noop as _  # msgids are translated on display
@@ -152,41 +153,58 @@ async def diagnose_many(
     *,
     provider: ProviderFacts,
     nameserver: str | None = None,
+    nameservers: dict[str, str | None] | None = None,
     concurrency: int = 200,
     keys: dict[str, str] | None = None,
     zones: dict[str, ZoneFacts] | None = None,
     summarize=None,
     return_exceptions: bool = False,
 ) -> list:
-    """Diagnoses many domains at once, at most `concurrency` DNS questions in flight.
+    """Diagnoses many domains at once, at most `concurrency` DNS questions in flight to each
+    name server.
 
     Returns the `Diagnosis` of each domain in order; with `summarize`, what
     `summarize(diagnosis)` returns for it instead, called as soon as the domain is done (a
     batch of thousands then keeps only what it needs, not every full result). With
     `return_exceptions`, a domain whose diagnosis raises gets the exception in its place and
     the others go on. `zones`: the facts of the domains whose zones we host.
+
+    `nameservers`: where a domain is asked if not at `nameserver` (a hosted zone: our own
+    name server, as on the single run). Each server gets its own client, bounded by
+    `concurrency`; the domains still run in one pass.
     """
     keys = keys or {}
     zones = zones or {}
-    extras = AsyncExtras(nameserver)
+    server_of = {domain: (nameservers or {}).get(domain, nameserver) for domain in domains}
+    servers = list(dict.fromkeys(server_of.values())) or [nameserver]
+    extras = {server: AsyncExtras(server) for server in servers}
     # Domains started at once: enough to keep `concurrency` questions in flight (about ten
     # per domain), few enough that thousands of waiting tasks do not pile up.
     domains_at_once = asyncio.Semaphore(max(1, concurrency // 4))
 
-    async def one(domain):
+    async def one(domain, clients):
+        server = server_of[domain]
         async with domains_at_once:
             result = await diagnose_async(
                 domain,
-                client=client,
+                client=clients[server],
                 provider=provider,
                 dkim_public_key=keys.get(domain),
                 zone=zones.get(domain),
-                extras=extras,
+                extras=extras[server],
             )
         return summarize(result) if summarize else result
 
-    async with DnsClient.for_nameserver(nameserver, max_in_flight=concurrency) as client:
-        return await asyncio.gather(*(one(d) for d in domains), return_exceptions=return_exceptions)
+    async with AsyncExitStack() as stack:
+        clients = {
+            server: await stack.enter_async_context(
+                DnsClient.for_nameserver(server, max_in_flight=concurrency)
+            )
+            for server in servers
+        }
+        return await asyncio.gather(
+            *(one(d, clients) for d in domains), return_exceptions=return_exceptions
+        )
 
 
 def run_coroutine(make_coroutine):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 
+from mailservices.diagnosis.app_settings import app_settings
 from mailservices.diagnosis.checks import CHECK_NAMES, CheckResult, ZoneFacts, for_hosted_zone
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.models import MailService
@@ -68,6 +69,15 @@ def zone_facts(*, domain) -> ZoneFacts | None:
         ds_records=tuple(ds.text for ds in zone_ds_records(domain=domain)),
         mta_sts_policy=mta_sts_policy(domain=domain),
     )
+
+
+def nameserver_for(*, domain, pinned: str | None = None) -> str | None:
+    """Where the diagnosis of `domain` asks, the same on the single run and in the batch:
+    `pinned` if given, our own name server for a zone we host (PORTAL_DNS_SERVER, so an
+    edit is seen at once), else PORTAL_DIAGNOSIS_NAMESERVER (None: the system's resolvers)."""
+    from mailservices.provisioning.selectors import hosted_zone_nameserver
+
+    return pinned or hosted_zone_nameserver(domain) or app_settings.NAMESERVER or None
 
 
 def services_in_slice(*, hour: int):
