@@ -72,12 +72,14 @@ def zone_facts(*, domain) -> ZoneFacts | None:
 
 
 def nameserver_for(*, domain, pinned: str | None = None) -> str | None:
-    """Where the diagnosis of `domain` asks, the same on the single run and in the batch:
-    `pinned` if given, our own name server for a zone we host (PORTAL_DNS_SERVER, so an
-    edit is seen at once), else PORTAL_DIAGNOSIS_NAMESERVER (None: the system's resolvers)."""
+    """Where the diagnosis of `domain` (a `Domain`, or None for one not in the portal) asks,
+    the same on the single run, in the batch and in `manage.py diagnose`: `pinned` if
+    given, our own name server for a zone we host (PORTAL_DNS_SERVER, so an edit is seen at
+    once), else PORTAL_DIAGNOSIS_NAMESERVER (None: the system's resolvers)."""
     from mailservices.provisioning.selectors import hosted_zone_nameserver
 
-    return pinned or hosted_zone_nameserver(domain) or app_settings.NAMESERVER or None
+    hosted = hosted_zone_nameserver(domain) if domain is not None else None
+    return pinned or hosted or app_settings.NAMESERVER or None
 
 
 def services_in_slice(*, hour: int):

@@ -16,10 +16,9 @@ from mailservices.diagnosis.app_settings import app_settings
 from mailservices.diagnosis.checks import CHECK_NAMES, ERROR, OK, WARNING, ProviderFacts
 from mailservices.diagnosis.models import DiagnosisRun
 from mailservices.diagnosis.runner import diagnose, diagnose_many, run_coroutine
-from mailservices.diagnosis.selectors import zone_facts
+from mailservices.diagnosis.selectors import nameserver_for, zone_facts
 from mailservices.models import MailService
 from mailservices.provisioning.models import DkimKey
-from mailservices.provisioning.selectors import hosted_zone_nameserver
 from mailservices.provisioning.services import dkim_key_ensure, mailservice_provision_dns
 from portal.core.app_settings import app_settings as portal_settings
 from portal.core.jobs import job_claim, job_fail, job_finish, job_progress, jobs_claim
@@ -161,10 +160,7 @@ def diagnosis_execute(*, run_pk: int, nameserver: str | None = None) -> Diagnosi
         result = diagnose(
             service.domain.name,
             provider=_provider_for(key),
-            nameserver=nameserver
-            or hosted_zone_nameserver(service.domain)
-            or app_settings.NAMESERVER
-            or None,
+            nameserver=nameserver_for(domain=service.domain, pinned=nameserver),
             dkim_public_key=key.public_key,
             progress=progress,
             zone=zone_facts(domain=service.domain),
@@ -179,9 +175,11 @@ def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[Di
     """Runs many queued runs at once on the asyncio batch path (`runner.diagnose_many`).
 
     The daily re-diagnosis uses this; "Jetzt prüfen" and new services keep `diagnosis_execute`
-    (it saves progress per check). Same claim as there, so safe to run twice: finished runs
-    and runs another worker holds are skipped. The DNS work happens outside any transaction;
-    each result is stored as `diagnosis_execute` stores it. A domain whose diagnosis raises
+    (it saves progress per check). Each domain is asked where its single run asks
+    (`selectors.nameserver_for`: a hosted zone at our own name server, in the same pass).
+    Same claim as there, so safe to run twice: finished runs and runs another worker holds
+    are skipped. The DNS work happens outside any transaction; each result is stored as
+    `diagnosis_execute` stores it. A domain whose diagnosis raises
     fails alone; if the batch itself cannot run, every claimed run is marked failed.
     Returns the runs this call finished or failed.
     """
@@ -198,6 +196,11 @@ def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[Di
         for run in runs
         if run.service.domain.is_hosted_zone
     }
+    # Each domain where its single run asks (a hosted zone: our own name server).
+    servers = {
+        run.service.domain.name: nameserver_for(domain=run.service.domain, pinned=nameserver)
+        for run in runs
+    }
 
     async def diagnose_groups():
         outcomes = []
@@ -205,7 +208,7 @@ def diagnosis_execute_many(*, run_pks, nameserver: str | None = None) -> list[Di
             outcomes += await diagnose_many(
                 [run.service.domain.name for run, _key in group],
                 provider=_provider_for(group[0][1]),
-                nameserver=nameserver or app_settings.NAMESERVER or None,
+                nameservers=servers,
                 keys={run.service.domain.name: key.public_key for run, key in group},
                 zones=zones,
                 return_exceptions=True,

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from mailservices.diagnosis.checks import ProviderFacts
 from mailservices.diagnosis.resolver import make_resolver
 from mailservices.diagnosis.runner import diagnose
-from mailservices.diagnosis.selectors import zone_facts
+from mailservices.diagnosis.selectors import nameserver_for, zone_facts
 from mailservices.models import Domain
 from mailservices.provisioning.models import DkimKey
 from mailservices.validators import to_a_label
@@ -28,7 +28,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--nameserver",
             metavar="HOST:PORT",
-            help="Send every DNS question to this server only (default: system resolvers)",
+            help=(
+                "Send every DNS question to this server only (default: where the portal's "
+                "runs ask: our own name server for a hosted zone, else "
+                "PORTAL_DIAGNOSIS_NAMESERVER, else the system's resolvers)"
+            ),
         )
         parser.add_argument("--json", action="store_true", help="Print the result as JSON")
 
@@ -37,15 +41,16 @@ class Command(BaseCommand):
             name = to_a_label(domain)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        domain_row = Domain.objects.filter(name=name).first()
+        server = nameserver_for(domain=domain_row, pinned=nameserver)
         try:
-            resolver = make_resolver(nameserver)
+            resolver = make_resolver(server)
         except (ValueError, OSError) as exc:
-            raise CommandError(f"--nameserver {nameserver}: {exc}") from exc
+            raise CommandError(f"--nameserver {server}: {exc}") from exc
         key = DkimKey.objects.filter(service__domain__name=name).first()
         provider = ProviderFacts.from_settings()
         if key:
             provider = replace(provider, dkim_selector=key.selector)
-        domain_row = Domain.objects.filter(name=name).first()
         result = diagnose(
             name,
             provider=provider,
