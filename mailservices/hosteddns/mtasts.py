@@ -38,26 +38,3 @@ def sts_record_value(text: str) -> str:
 
 def tlsrpt_record_value(rua: str) -> str:
     return f"v=TLSRPTv1; rua={rua}"
-
-
-def parse_policy(text: str) -> dict:
-    """A served policy as {'version', 'mode', 'mx': [...], 'max_age'} (for the diagnosis)."""
-    out: dict = {"mx": []}
-    for line in text.splitlines():
-        key, _sep, value = line.partition(":")
-        key, value = key.strip(), value.strip()
-        if key == "mx":
-            out["mx"].append(value)
-        elif key == "max_age":
-            out["max_age"] = int(value) if value.isdigit() else None
-        elif key:
-            out[key] = value
-    return out
-
-
-def mx_matches(pattern: str, host: str) -> bool:
-    """RFC 8461 3.2: `*.example.net` matches one label left of example.net."""
-    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
-    if pattern.startswith("*."):
-        return host.count(".") >= 1 and host.split(".", 1)[1] == pattern[2:]
-    return pattern == host

@@ -90,6 +90,29 @@ def tlsrpt_valid(value: str) -> bool:
     )
 
 
+def parse_policy(text: str) -> dict:
+    """A served policy as {'version', 'mode', 'mx': [...], 'max_age'}."""
+    out: dict = {"mx": []}
+    for line in text.splitlines():
+        key, _sep, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if key == "mx":
+            out["mx"].append(value)
+        elif key == "max_age":
+            out["max_age"] = int(value) if value.isdigit() else None
+        elif key:
+            out[key] = value
+    return out
+
+
+def mx_matches(pattern: str, host: str) -> bool:
+    """RFC 8461 3.2: `*.example.net` matches one label left of example.net."""
+    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if pattern.startswith("*."):
+        return host.count(".") >= 1 and host.split(".", 1)[1] == pattern[2:]
+    return pattern == host
+
+
 def policy_problems(policy: dict) -> list[str]:
     """What makes a served policy unusable (RFC 8461 3.2), as short English keys."""
     problems = []
@@ -277,7 +300,7 @@ def _policy(domain, host, record_id, source, zone):
                     ),
                 )
             )
-    policy = mtasts.parse_policy(text)
+    policy = parse_policy(text)
     problems = policy_problems(policy)
     if problems:
         findings.append(
@@ -309,7 +332,7 @@ def _policy(domain, host, record_id, source, zone):
     patterns = policy["mx"]
     return (
         findings,
-        (policy["mode"], lambda h: any(mtasts.mx_matches(p, h) for p in patterns)),
+        (policy["mode"], lambda h: any(mx_matches(p, h) for p in patterns)),
         found,
     )
 
