@@ -205,6 +205,7 @@ class DnsClient:
         self._writers: set[int] = set()
         self._timer: asyncio.TimerHandle | None = None  # c-ares' time-outs
         self._closed = False
+        self._thread = 0  # the event loop's thread: c-ares' callbacks count only there
 
     @classmethod
     def for_nameserver(cls, nameserver: str | None, **kw) -> DnsClient:
@@ -222,6 +223,7 @@ class DnsClient:
 
     async def __aenter__(self) -> DnsClient:
         self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
         self._slots = _Slots(self.max_in_flight)
         self._channel = _Channel(
             [_server_text(s) for s in self.servers],
@@ -328,13 +330,14 @@ class DnsClient:
         return future
 
     def _replied(self, future: asyncio.Future, result, status) -> None:
-        """c-ares' callback (on the loop, from `process_fd`)."""
-        if not self._closed and not future.done():
+        """c-ares' callback (on the loop, from `process_fd`; pycares destroys a channel on
+        a thread of its own, whose calls are ignored)."""
+        if not self._closed and threading.get_ident() == self._thread and not future.done():
             future.set_result((result, status))
 
     def _sock_state(self, fd: int, readable: bool, writable: bool) -> None:
         """c-ares opened, closed or changed interest in one of its sockets."""
-        if self._closed:
+        if self._closed or threading.get_ident() != self._thread:
             return
         loop, readers, writers = self._loop, self._readers, self._writers
         if readable:

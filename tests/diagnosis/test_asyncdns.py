@@ -352,3 +352,20 @@ def test_a_second_server_answers_when_the_first_is_gone(nsd):
 def test_all_servers_gone_is_failure():
     got = ask_many([("127.0.0.1", free_port())], [("good.test", "MX")], lifetime=2)
     assert [(lookup.outcome, lookup.error) for lookup in got] == [(FAILURE, "servfail")]
+
+
+def test_closing_ends_the_questions_still_out(fake_dns):
+    fake_dns.mode = "timeout"
+
+    async def run():
+        client = DnsClient.for_nameserver(fake_dns.address)
+        await client.__aenter__()
+        asking = asyncio.ensure_future(client.ask("good.test", "MX"))
+        await asyncio.sleep(0.1)
+        await client.close()
+        return await asking
+
+    start = time.monotonic()
+    lookup = asyncio.run(run())
+    assert (lookup.outcome, lookup.error) == (FAILURE, "timeout")
+    assert time.monotonic() - start < 1
