@@ -331,7 +331,7 @@ def test_every_question_leaves_from_a_new_port_with_a_random_id(fake_dns):
     assert {lookup.records for lookup in lookups} == {("v=spf1 -all",)}
     assert len(fake_dns.udp_sources) == count
     ports = [port for port, _id in fake_dns.udp_sources]
-    assert max(Counter(ports).values()) <= 2  # a port again only by chance, long after
+    assert max(Counter(ports).values()) <= 3  # a port again only by chance (kernel picks)
     assert len(set(ports)) > 0.95 * count
     steps = [b - a for a, b in zip(ports, ports[1:], strict=False)]
     assert len(set(steps)) > 0.5 * len(steps)  # not one port after the other
