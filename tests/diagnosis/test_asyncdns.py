@@ -368,4 +368,4 @@ def test_closing_ends_the_questions_still_out(fake_dns):
     start = time.monotonic()
     lookup = asyncio.run(run())
     assert (lookup.outcome, lookup.error) == (FAILURE, "timeout")
-    assert time.monotonic() - start < 1
+    assert time.monotonic() - start < 2
