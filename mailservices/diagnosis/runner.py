@@ -71,24 +71,39 @@ def diagnose(
     )
 
 
-def first_questions(domain: str, provider: ProviderFacts) -> list[tuple[str, str]]:
+def first_questions(
+    domain: str, provider: ProviderFacts, checks: tuple[str, ...] = CHECK_NAMES
+) -> list[tuple[str, str]]:
+    """The questions `checks` are known to need, asked before any check runs (what else
+    they need is asked in later rounds)."""
     domain = normalize_name(domain)
-    keys = [
-        (domain, "MX"),
-        (domain, "TXT"),
-        (provider.spf_include, "TXT"),
-        (f"_dmarc.{domain}", "TXT"),
-        (dkim_name(domain, provider.dkim_selector), "TXT"),
-    ]
-    keys += [(f"autoconfig.{domain}", "A"), (f"autodiscover.{domain}", "A")]
-    keys += [(f"{label}.{domain}", "SRV") for label, _port in SRV]
-    keys += [(f"{label}.{domain}", kind) for label in DAV_SERVICES for kind in ("SRV", "TXT")]
-    keys += [(f"_mta-sts.{domain}", "TXT"), (f"_smtp._tls.{domain}", "TXT")]
-    # TLSA of our MX hosts (most domains' MX): asked now, not in a round of their own. The
-    # policy host's address is asked only where `_mta-sts` is published.
-    keys += [(f"_25._tcp.{host}", "TLSA") for host in provider.mx_hosts]
-    keys += [(domain, "DS"), (domain, "DNSKEY")]
-    return keys
+    per_check = {
+        "mx": [(domain, "MX")],
+        "spf": [(domain, "TXT"), (provider.spf_include, "TXT")],
+        "dmarc": [(f"_dmarc.{domain}", "TXT")],
+        "dkim": [(dkim_name(domain, provider.dkim_selector), "TXT")],
+        "autoconfig": [(f"autoconfig.{domain}", "A"), (f"autodiscover.{domain}", "A")]
+        + [(f"{label}.{domain}", "SRV") for label, _port in SRV],
+        "dav": [(f"{label}.{domain}", kind) for label in DAV_SERVICES for kind in ("SRV", "TXT")],
+        # TLSA of our MX hosts (most domains' MX): asked now, not in a round of their own.
+        # The policy host's address is asked only where `_mta-sts` is published.
+        "mta_sts": [(f"_mta-sts.{domain}", "TXT"), (f"_smtp._tls.{domain}", "TXT")]
+        + [(f"_25._tcp.{host}", "TLSA") for host in provider.mx_hosts]
+        + [(domain, "MX")],
+        "dnssec": [(domain, "DS"), (domain, "DNSKEY")],
+    }
+    keys = [key for name, asked in per_check.items() if name in checks for key in asked]
+    return list(dict.fromkeys(keys))
+
+
+def _chosen(checks) -> tuple[str, ...]:
+    """`checks` in the order of CHECK_NAMES (None: all of them)."""
+    if checks is None:
+        return CHECK_NAMES
+    unknown = set(checks) - set(CHECK_NAMES)
+    if unknown or not checks:
+        raise ValueError(f"unknown checks: {sorted(unknown)}" if unknown else "no checks")
+    return tuple(name for name in CHECK_NAMES if name in checks)
 
 
 async def diagnose_async(
@@ -99,19 +114,22 @@ async def diagnose_async(
     dkim_public_key: str | None = None,
     zone: ZoneFacts | None = None,
     extras: AsyncExtras | None = None,
+    checks: tuple[str, ...] | None = None,
 ) -> Diagnosis:
     """The same checks as `diagnose`, with the DNS questions asked concurrently.
 
     `extras` answers the DNSSEC and MTA-STS questions; pinned like `client` (None: the
-    system's resolvers)."""
+    system's resolvers). `checks`: only these (names of CHECK_NAMES, run and returned in
+    that order; None: all)."""
     domain = normalize_name(domain)
+    names = _chosen(checks)
     extras = extras or AsyncExtras(None)
     book = AnswerBook()
-    await fetch_into(book, client, first_questions(domain, provider), extras)
+    await fetch_into(book, client, first_questions(domain, provider, names), extras)
     results: dict[str, CheckResult] = {}
     for _round in range(MAX_ROUNDS):
         missing: set[tuple[str, str]] = set()
-        for name in CHECK_NAMES:
+        for name in names:
             if name in results:
                 continue
             book.missed.clear()
@@ -127,8 +145,8 @@ async def diagnose_async(
         if not missing:
             break
         await fetch_into(book, client, missing, extras)
-    checks = [results.get(name) or _too_deep(name) for name in CHECK_NAMES]
-    return Diagnosis(domain, worst(c.status for c in checks), checks)
+    done = [results.get(name) or _too_deep(name) for name in names]
+    return Diagnosis(domain, worst(c.status for c in done), done)
 
 
 def _too_deep(name: str) -> CheckResult:
@@ -159,6 +177,7 @@ async def diagnose_many(
     zones: dict[str, ZoneFacts] | None = None,
     summarize=None,
     return_exceptions: bool = False,
+    checks: tuple[str, ...] | None = None,
 ) -> list:
     """Diagnoses many domains at once, at most `concurrency` DNS questions in flight to each
     name server.
@@ -172,7 +191,11 @@ async def diagnose_many(
     `nameservers`: where a domain is asked if not at `nameserver` (a hosted zone: our own
     name server, as on the single run). Each server gets its own client, bounded by
     `concurrency`; the domains still run in one pass.
+
+    `checks`: run only these checks (names of CHECK_NAMES; None: all), asking only the
+    questions they need, e.g. the bench's like-for-like comparison with checkdmarc.
     """
+    checks = _chosen(checks)
     keys = keys or {}
     zones = zones or {}
     server_of = {domain: (nameservers or {}).get(domain, nameserver) for domain in domains}
@@ -192,6 +215,7 @@ async def diagnose_many(
                 dkim_public_key=keys.get(domain),
                 zone=zones.get(domain),
                 extras=extras[server],
+                checks=checks,
             )
         return summarize(result) if summarize else result
 
