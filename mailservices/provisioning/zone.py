@@ -10,11 +10,12 @@ import dns.zone
 
 from mailservices.diagnosis.checks import ProviderFacts, Record
 from mailservices.diagnosis.checks import autoconfig as autoconfig_check
+from mailservices.diagnosis.checks import dav as dav_check
 from mailservices.diagnosis.checks import mx as mx_check
 from mailservices.diagnosis.checks.dkim import dkim_name, dkim_value
 from mailservices.diagnosis.checks.dmarc import suggest_record as dmarc_record
 from mailservices.diagnosis.checks.spf import suggest_record as spf_record
-from mailservices.diagnosis.dns import normalize_name, txt_quote
+from mailservices.diagnosis.dns import is_ip_literal, normalize_name, txt_quote
 from mailservices.hosteddns import mtasts
 from mailservices.hosteddns.app_settings import app_settings
 
@@ -28,8 +29,8 @@ def mail_records(
     spf_existing=(),
     dkim_ed25519_key: str | None = None,
 ) -> list[Record]:
-    """Every record mail needs at `domain`: MX, SPF, DKIM, DMARC, client set-up, MTA-STS
-    and TLS-RPT."""
+    """Every record mail needs at `domain`: MX, SPF, DKIM, DMARC, client set-up, MTA-STS,
+    TLS-RPT, and the calendar/contacts SRV records where the DAV server has a public name."""
     domain = normalize_name(domain)
     records = mx_check.expected_records(domain, provider)
     records.append(Record(domain, "TXT", spf_record(list(spf_existing), provider)))
@@ -48,7 +49,23 @@ def mail_records(
     records.append(Record(f"_dmarc.{domain}", "TXT", dmarc_record()))
     records += autoconfig_check.expected_records(domain, provider)
     records += mta_sts_records(domain, provider.mx_hosts)
+    records += dav_records(domain)
     return records
+
+
+def dav_records(domain: str) -> list[Record]:
+    """`_caldavs._tcp`/`_carddavs._tcp` SRV and TXT (RFC 6764) pointing at our DAV server, so
+    calendar and contacts programs find it from the address alone. Only for a server reached
+    over https at a host name: an SRV record cannot name an address, and `_caldavs` means TLS.
+    """
+    from mailservices.dav.app_settings import app_settings as dav_settings
+
+    server = dav_check.DavServer.from_settings()
+    if not dav_settings.PUBLIC_URL.startswith("https://") or not server.host:
+        return []
+    if is_ip_literal(server.host):
+        return []
+    return dav_check.expected_records(domain, server)
 
 
 def mta_sts_records(domain: str, mx_hosts) -> list[Record]:

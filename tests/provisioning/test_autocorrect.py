@@ -72,3 +72,28 @@ def test_another_customer_cannot_correct(client, make_customer, hosted):
     url = reverse("provisioning:zone_correct", args=[hosted.pk])
     assert client.post(url).status_code == 404
     assert client.get(url).status_code in (404, 405)
+
+
+@pytest.mark.parametrize(
+    "url, published",
+    [
+        ("https://dav.mail.alpenpost.example/", True),
+        ("http://dav.mail.alpenpost.example/", False),  # `_caldavs` means TLS
+        ("https://192.0.2.7/", False),  # an SRV record cannot name an address
+    ],
+)
+def test_a_hosted_zone_points_calendar_clients_at_our_dav_server(settings, hosted, url, published):
+    settings.PORTAL_DAV_PUBLIC_URL = url
+    zone_correct_mail_records(domain=hosted)
+    dav = sorted(
+        (r.name, r.type, r.value)
+        for r in ZoneRecord.objects.filter(domain=hosted, name__endswith="._tcp", managed=True)
+        if r.name.startswith(("_caldavs", "_carddavs"))
+    )
+    expected = [
+        ("_caldavs._tcp", "SRV", "0 1 443 dav.mail.alpenpost.example."),
+        ("_caldavs._tcp", "TXT", "path=/"),
+        ("_carddavs._tcp", "SRV", "0 1 443 dav.mail.alpenpost.example."),
+        ("_carddavs._tcp", "TXT", "path=/"),
+    ]
+    assert dav == (expected if published else [])
