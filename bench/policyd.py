@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,29 +27,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.ports import free_port, wait_port  # noqa: E402
+
 PYTHON = sys.executable
 LIMIT = 1440
 SENDERS = 200
 LEVELS = (1, 10, 100)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout=30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def senders() -> list[str]:
@@ -106,7 +89,7 @@ def start_ours(tmp: Path, redis_url: str, workers: int = 1) -> tuple[subprocess.
         stdout=subprocess.DEVNULL,
         stderr=open(tmp / "ours.log", "w"),  # noqa: SIM115
     )
-    wait_for_port(port, proc)
+    wait_port(port, 30, proc=proc)
     return proc, port
 
 
@@ -153,7 +136,7 @@ def start_baseline(tmp: Path) -> tuple[subprocess.Popen, int]:
         stdout=subprocess.DEVNULL,
         stderr=open(tmp / "prl.log", "w"),  # noqa: SIM115
     )
-    wait_for_port(port, proc)
+    wait_port(port, 30, proc=proc)
     return proc, port
 
 
@@ -303,7 +286,7 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
         + ["--appendonly", "no", "--dir", str(tmp)],
         stdout=subprocess.DEVNULL,
     )
-    wait_for_port(port, proc)
+    wait_port(port, 30, proc=proc)
     redis.Redis(port=port).ping()
     return proc, f"redis://127.0.0.1:{port}/0"
 

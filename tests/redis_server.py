@@ -5,17 +5,12 @@ machine's shared Redis keeps its counters, cache and queues untouched by a test 
 """
 
 import shutil
-import socket
 import subprocess
 import time
 
 import redis
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ports import free_port
 
 
 class RedisServer:

@@ -8,7 +8,6 @@ waits until it answers. Used as a context manager; stopping kills only that proc
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,26 +16,13 @@ import dns.message
 import dns.query
 import dns.rcode
 
+from tests.ports import free_port
+
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 
 
 def nsd_available() -> bool:
     return Path(NSD).exists()
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port")
 
 
 class NsdServer:
