@@ -410,10 +410,8 @@ def _invalid_name(name: str, rdtype: str) -> Lookup | None:
     None for a name that is fine."""
     try:
         dns.name.from_text(name + ".")
-    except (dns.name.LabelTooLong, dns.name.NameTooLong, dns.name.EmptyLabel):
-        return Lookup(name, rdtype, NXDOMAIN, error="invalid name")
     except dns.exception.DNSException as exc:
-        return Lookup(name, rdtype, FAILURE, error=type(exc).__name__)
+        return _failure(name, rdtype, exc)
     return None
 
 
