@@ -16,7 +16,12 @@ from mailservices.mailboxes import sealing
 from mailservices.mailboxes.app_settings import app_settings
 from mailservices.mailboxes.imap import connection, engine
 from mailservices.mailboxes.imap.connection import Endpoint, ImapError
-from mailservices.mailboxes.models import ImportFailure, ImportFolderState, MailImport
+from mailservices.mailboxes.models import (
+    ImportFailure,
+    ImportFolderState,
+    ImportPreview,
+    MailImport,
+)
 from mailservices.mailboxes.selectors import address_storage
 from mailservices.models import Address
 from portal.core import jobs
@@ -238,7 +243,7 @@ def _end_lost(address: Address) -> None:
     """An import whose worker vanished no longer blocks the address: it fails (resumable)."""
     for job in MailImport.objects.filter(address=address, state__in=MailImport.ACTIVE_STATES):
         if job.is_lost:
-            _forget_secret(job)
+            forget_secret(job)
             jobs.job_fail(job=job, error=_("Der Import wurde unterbrochen."))
 
 
@@ -276,8 +281,10 @@ def imports_dispatch(*, customer_id: int | None = None) -> int:
     return len(first) + len(resumed)
 
 
-def _forget_secret(job: MailImport) -> None:
-    MailImport.objects.filter(pk=job.pk).update(secret="")
+def forget_secret(job: MailImport | ImportPreview) -> None:
+    """Deletes the sealed old-provider password of an import or a preview, in the row and
+    in the object."""
+    type(job)._default_manager.filter(pk=job.pk).update(secret="")
     job.secret = ""
 
 
@@ -289,7 +296,7 @@ def import_execute(*, job: MailImport) -> None:
     try:
         data = sealing.unseal(job.secret)
         if not data:
-            _forget_secret(job)
+            forget_secret(job)
             jobs.job_fail(job=job, error=_("Das Passwort ist nicht mehr vorhanden."))
             return
         source = source_endpoint(
@@ -302,12 +309,12 @@ def import_execute(*, job: MailImport) -> None:
         result = import_run(address=job.address, source=source, job=job)
         _store(job, result)
     except Exception:
-        _forget_secret(job)
+        forget_secret(job)
         jobs.job_fail(job=job, error=_("Interner Fehler beim Import."))
         logger.exception("import %s crashed", job.pk)  # no password: it is not in the job
         raise
     finally:
-        _forget_secret(job)
+        forget_secret(job)
         imports_dispatch(customer_id=_customer_id(job.address))
 
 
@@ -353,7 +360,7 @@ def _store(job: MailImport, result: engine.Result) -> None:
 def import_cancel(*, job: MailImport) -> bool:
     """Cancels a waiting or running import; the password is deleted at once."""
     cancelled = jobs.job_cancel(job=job)
-    _forget_secret(job)
+    forget_secret(job)
     if cancelled:
         transaction.on_commit(lambda: imports_dispatch(customer_id=_customer_id(job.address)))
     return cancelled

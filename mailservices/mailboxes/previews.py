@@ -20,6 +20,7 @@ from mailservices.mailboxes.imap.connection import ImapError
 from mailservices.mailboxes.importer import (
     ImportRefused,
     Preview,
+    forget_secret,
     import_preview,
     import_start,
     source_endpoint,
@@ -79,11 +80,6 @@ def _queue(job: ImportPreview) -> None:
     transaction.on_commit(lambda: import_preview_task.delay(job.pk))
 
 
-def _forget_secret(job: ImportPreview) -> None:
-    ImportPreview.objects.filter(pk=job.pk).update(secret="")
-    job.secret = ""
-
-
 def import_preview_execute(*, job_pk: int) -> ImportPreview | None:
     """The task's work: claim, connect, count the folders, store the preview.
 
@@ -100,7 +96,7 @@ def import_preview_execute(*, job_pk: int) -> ImportPreview | None:
 def _execute(job: ImportPreview) -> ImportPreview:
     data = sealing.unseal(job.secret)
     if not data:
-        _forget_secret(job)
+        forget_secret(job)
         jobs.job_fail(job=job, error=_("Das Passwort ist nicht mehr vorhanden."))
         return job
 
@@ -119,7 +115,7 @@ def _execute(job: ImportPreview) -> ImportPreview:
     try:
         preview = import_preview(address=job.address, source=source, progress=progress)
     except _Cancelled:
-        _forget_secret(job)
+        forget_secret(job)
         return job
     except ImapError as exc:
         return _fail(job, str(exc))
@@ -136,12 +132,12 @@ def _execute(job: ImportPreview) -> ImportPreview:
         job=job, folders=preview.folders, messages=preview.messages, size_bytes=preview.bytes
     )
     if not finished:  # cancelled meanwhile
-        _forget_secret(job)
+        forget_secret(job)
     return job
 
 
 def _fail(job: ImportPreview, error: str) -> ImportPreview:
-    _forget_secret(job)
+    forget_secret(job)
     jobs.job_fail(job=job, error=" ".join(error.split()))
     return job
 
@@ -149,7 +145,7 @@ def _fail(job: ImportPreview, error: str) -> ImportPreview:
 def import_preview_cancel(*, job: ImportPreview) -> bool:
     """Cancels a waiting or running preview; the password is deleted at once."""
     cancelled = jobs.job_cancel(job=job)
-    _forget_secret(job)
+    forget_secret(job)
     return cancelled
 
 
@@ -202,7 +198,7 @@ def import_previews_expire(*, now: datetime | None = None) -> int:
         | Q(state=ImportPreview.State.RUNNING, started_at__lt=now - ImportPreview.ACTIVE_FOR)
     )
     for job in lost:
-        _forget_secret(job)
+        forget_secret(job)
         with translation.override(job.language or "de"):
             jobs.job_fail(job=job, error=_("Die Vorschau wurde unterbrochen."))
     forgotten = (
